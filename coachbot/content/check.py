@@ -1,0 +1,164 @@
+"""Curriculum quality rules beyond the schema: counts, lengths, references, platform sizes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from coachbot.content.errors import ContentProblem
+from coachbot.content.models import Content, FaqEntry, Track, word_count
+from coachbot.conversation.commands import ALL_COMMANDS
+from coachbot.conversation.render import lesson_reply
+
+MIN_TRACKS = 6
+MIN_LESSONS = 8
+BODY_WORDS = (40, 170)
+ANSWER_WORDS = (30, 150)
+MIN_ALTERNATES = 3
+MIN_OWN_TOPICS = 10
+MIN_EXPLANATION_WORDS = 8
+MAX_REFLECTIONS = 2
+TELEGRAM_LIMIT = 4096
+SLACK_SECTION_LIMIT = 3000
+COPY_RUN = 8
+_COMMAND_REF = re.compile(r"`/?([^`\s]+)[^`]*`")
+
+
+@dataclass(frozen=True)
+class Summary:
+    tracks: int
+    lessons: int
+    faq: int
+
+
+def summarise(content: Content) -> Summary:
+    return Summary(len(content.tracks), content.lesson_count, len(content.faq))
+
+
+def check_content(content: Content, topics_file: Path | None = None,
+                  seeds_dir: Path | None = None) -> list[ContentProblem]:
+    """Every rule a program can check, as problems naming file, line and field."""
+    problems = list(_curriculum_problems(content))
+    problems += _faq_problems(content)
+    if topics_file is not None:
+        problems += _topic_problems(content, topics_file)
+    if seeds_dir is not None:
+        problems += _copy_problems(content, seeds_dir)
+    return problems
+
+
+def _at(content: Content, key: str, field: str, message: str) -> ContentProblem:
+    ref = content.sources.get(key)
+    return ContentProblem(ref.path if ref else "content", ref.line if ref else 1, field, message)
+
+
+def _curriculum_problems(content: Content) -> Iterator[ContentProblem]:
+    if len(content.tracks) < MIN_TRACKS:
+        yield ContentProblem("content/tracks", 1, "", f"{len(content.tracks)} tracks; at least "
+                             f"{MIN_TRACKS} required")
+    for track in content.tracks:
+        yield from _track_problems(content, track)
+
+
+def _track_problems(content: Content, track: Track) -> Iterator[ContentProblem]:
+    if len(track.lessons) < MIN_LESSONS:
+        yield _at(content, track.id, "lessons", f"{len(track.lessons)} lessons; at least "
+                  f"{MIN_LESSONS} required")
+    if not track.next_track:
+        yield _at(content, track.id, "next_track", "missing: the last lesson must point somewhere")
+    reflections = sum(lesson.checkin.is_reflection for lesson in track.lessons)
+    if reflections > MAX_REFLECTIONS:
+        yield _at(content, track.id, "lessons", f"{reflections} open reflections; at most "
+                  f"{MAX_REFLECTIONS} per track, the rest multiple choice")
+    for i, lesson in enumerate(track.lessons):
+        field = f"lessons[{i}]"
+        words = word_count(lesson.body)
+        if not BODY_WORDS[0] <= words <= BODY_WORDS[1]:
+            yield _at(content, lesson.id, f"{field}.body",
+                      f"{words} words; a lesson body takes {BODY_WORDS[0]} to {BODY_WORDS[1]}")
+        for j, choice in enumerate(lesson.checkin.choices):
+            if word_count(choice.explanation) < MIN_EXPLANATION_WORDS:
+                yield _at(content, lesson.id, f"{field}.checkin.choices[{j}].explanation",
+                          f"too short: say why this is or isn't the best move "
+                          f"(at least {MIN_EXPLANATION_WORDS} words)")
+        sent = lesson_reply(track, i)
+        if len(sent.text) > TELEGRAM_LIMIT:
+            yield _at(content, lesson.id, field, f"{len(sent.text)} characters as sent; Telegram "
+                      f"allows {TELEGRAM_LIMIT}")
+        longest = max(len(part) for part in sent.text.split("\n\n"))
+        if longest > SLACK_SECTION_LIMIT:
+            yield _at(content, lesson.id, field, f"a {longest}-character section; a Slack section "
+                      f"block allows {SLACK_SECTION_LIMIT}")
+
+
+def _faq_problems(content: Content) -> Iterator[ContentProblem]:
+    seen: dict[str, str] = {}
+    for entry in content.faq:
+        key = f"faq:{entry.id}"
+        words = word_count(entry.answer)
+        if not ANSWER_WORDS[0] <= words <= ANSWER_WORDS[1]:
+            yield _at(content, key, f"{entry.id}.answer",
+                      f"{words} words; an answer takes {ANSWER_WORDS[0]} to {ANSWER_WORDS[1]}")
+        if len(entry.alternates) < MIN_ALTERNATES:
+            yield _at(content, key, f"{entry.id}.alternates",
+                      f"{len(entry.alternates)} alternates; at least {MIN_ALTERNATES} required")
+        for phrase in (entry.question, *entry.alternates):
+            norm = " ".join(re.findall(r"\w+", phrase.lower()))
+            if norm in seen and seen[norm] != entry.id:
+                yield _at(content, key, f"{entry.id}.alternates",
+                          f"'{phrase}' also belongs to '{seen[norm]}'")
+            seen[norm] = entry.id
+        for command in unknown_commands(entry):
+            yield _at(content, key, f"{entry.id}.answer",
+                      f"`{command}` is not a bot command (known: {', '.join(ALL_COMMANDS)})")
+
+
+def unknown_commands(entry: FaqEntry) -> Iterable[str]:
+    """Backticked words in an answer must be commands as the bot spells them."""
+    for match in _COMMAND_REF.finditer(entry.answer):
+        if match.group(1).lower() not in ALL_COMMANDS:
+            yield match.group(1)
+
+
+def _topic_problems(content: Content, topics_file: Path) -> Iterator[ContentProblem]:
+    topics = yaml.safe_load(topics_file.read_text(encoding="utf-8")) or []
+    required = {t["id"] for t in topics if isinstance(t, dict) and "id" in t}
+    have = {e.id for e in content.faq}
+    faq_path = next((r.path for k, r in content.sources.items() if k.startswith("faq:")), "faq.yaml")
+    for missing in sorted(required - have):
+        yield ContentProblem(faq_path, 1, missing, f"required FAQ topic missing (from {topics_file.name})")
+    own = len(have - required)
+    if own < MIN_OWN_TOPICS:
+        yield ContentProblem(faq_path, 1, "", f"{own} topics beyond the required ones; at least "
+                             f"{MIN_OWN_TOPICS} expected")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+
+
+def _copy_problems(content: Content, seeds_dir: Path) -> Iterator[ContentProblem]:
+    """No run of eight consecutive words from a source document may appear in content."""
+    runs: set[tuple[str, ...]] = set()
+    for path in sorted(seeds_dir.glob("*.txt")):
+        words = _words(path.read_text(encoding="utf-8", errors="ignore"))
+        runs.update(tuple(words[i:i + COPY_RUN]) for i in range(len(words) - COPY_RUN + 1))
+    texts: list[tuple[str, str, str]] = []
+    for track in content.tracks:
+        for i, lesson in enumerate(track.lessons):
+            parts = [lesson.title, lesson.body, lesson.try_this, lesson.checkin.question]
+            parts += [c.text + " " + c.explanation for c in lesson.checkin.choices]
+            texts += [(lesson.id, f"lessons[{i}]", part) for part in parts]
+    for entry in content.faq:
+        texts += [(f"faq:{entry.id}", entry.id, part) for part in (entry.answer, *entry.alternates)]
+    for key, field, text in texts:
+        words = _words(text)
+        for i in range(len(words) - COPY_RUN + 1):
+            run = tuple(words[i:i + COPY_RUN])
+            if run in runs:
+                yield _at(content, key, field, f"copies a source sentence: '{' '.join(run)}'")
+                break

@@ -1,0 +1,54 @@
+"""Texts the coach sends, kept apart from the rules that decide when."""
+
+from __future__ import annotations
+
+from coachbot.content.models import Lesson, Track
+from coachbot.conversation.commands import COMMANDS, MENTOR_COMMANDS
+from coachbot.messages import Choice, LessonView, Reply
+
+
+def lesson_view(track: Track, index: int) -> LessonView:
+    lesson = track.lessons[index]
+    return LessonView(
+        lesson_id=lesson.id, track_title=track.title, position=index + 1, total=len(track.lessons),
+        title=lesson.title, body=lesson.body.strip(), try_this=lesson.try_this,
+        try_minutes=lesson.try_minutes, question=lesson.checkin.question)
+
+
+def checkin_choices(lesson: Lesson) -> tuple[Choice, ...]:
+    if lesson.checkin.is_reflection:
+        return (Choice("Mark as done", f"done:{lesson.id}"),)
+    return tuple(Choice(choice.text, f"answer:{lesson.id}:{i}")
+                 for i, choice in enumerate(lesson.checkin.choices))
+
+
+def lesson_text(view: LessonView, reflection: bool) -> str:
+    how = ("Reply with your thoughts (a sentence is plenty), or type done."
+           if reflection else "Reply with the number of your answer.")
+    return (
+        f"{view.track_title} · lesson {view.position} of {view.total}\n"
+        f"{view.title}\n\n"
+        f"{view.body}\n\n"
+        f"Try this today (about {view.try_minutes} min): {view.try_this}\n\n"
+        f"Check-in: {view.question}\n{how}"
+    )
+
+
+def lesson_reply(track: Track, index: int) -> Reply:
+    lesson = track.lessons[index]
+    view = lesson_view(track, index)
+    return Reply(lesson_text(view, lesson.checkin.is_reflection), checkin_choices(lesson), lesson=view)
+
+
+def help_text(mentor: bool = False) -> str:
+    lines = ["Here is what I understand (with or without a leading /):"]
+    lines += [f"  {usage}" for usage in COMMANDS.values()]
+    if mentor:
+        lines.append("In a group, mentors can also use:")
+        lines += [f"  {usage}" for usage in MENTOR_COMMANDS.values()]
+    lines.append("Anything else you type, I'll try to answer from the FAQ.")
+    return "\n".join(lines)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -1,0 +1,103 @@
+"""Local wall-clock helpers: delivery times, zone names and suggestions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from rapidfuzz import fuzz, process
+
+from coachbot.clock import is_valid_zone
+
+_HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+
+
+def parse_hhmm(text: str) -> time | None:
+    """'7:30', '07:30', '19.05' -> time; anything else -> None."""
+    match = _HHMM.match(text.strip().lower())
+    if not match:
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def format_hhmm(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+@lru_cache(maxsize=1)
+def _zones() -> dict[str, str]:
+    """Lookup keys ('europe/berlin', 'berlin', 'new york') -> canonical zone name."""
+    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    keys: dict[str, str] = {}
+    for name in [*names, "UTC"]:
+        keys.setdefault(name.lower(), name)
+        city = name.rsplit("/", 1)[-1].replace("_", " ").lower()
+        keys.setdefault(city, name)
+    return keys
+
+
+def resolve_zone(text: str) -> str | None:
+    """A zone name or city ('Europe/Berlin', 'berlin', 'New York') -> IANA name, else None."""
+    cleaned = text.strip().replace(" ", "_") if "/" in text else text.strip()
+    if is_valid_zone(cleaned) and "/" in cleaned:
+        return _zones().get(cleaned.lower(), cleaned)
+    return _zones().get(cleaned.lower().replace("_", " "))
+
+
+def suggest_zones(text: str, limit: int = 3) -> list[str]:
+    """The closest valid zone names to something that is not one."""
+    query = text.strip().lower().replace("_", " ")
+    if not query:
+        return []
+    keys = _zones()
+    found = process.extract(query, list(keys), scorer=fuzz.WRatio, limit=limit * 4)
+    suggestions: list[str] = []
+    for key, _score, _index in found:
+        zone = keys[key]
+        if zone not in suggestions:
+            suggestions.append(zone)
+        if len(suggestions) == limit:
+            break
+    return suggestions
+
+
+def local_date(instant: datetime, zone: str) -> date:
+    return instant.astimezone(ZoneInfo(zone)).date()
+
+
+def at_local(day: date, at: time, zone: str) -> datetime:
+    """The instant of wall-clock `at` on `day` in `zone`.
+
+    A time skipped by a spring-forward change moves on by the gap (02:30 becomes 03:30);
+    a repeated time in autumn takes its first occurrence.
+    """
+    tz = ZoneInfo(zone)
+    naive = datetime.combine(day, at)
+    first = naive.replace(tzinfo=tz, fold=0)
+    round_trip = first.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None)
+    if round_trip != naive:  # in a gap: PEP 495 gives the pre-transition offset; go forward
+        return naive.replace(tzinfo=tz, fold=1)
+    return first
+
+
+def next_delivery(now: datetime, zone: str, at: time, delivered_today: bool) -> datetime:
+    """The next daily delivery instant after `now`, skipping today if a lesson already came."""
+    today = local_date(now, zone)
+    candidate = at_local(today, at, zone)
+    if delivered_today or candidate <= now:
+        candidate = at_local(today + timedelta(days=1), at, zone)
+    return candidate
+
+
+def describe_local(instant: datetime, zone: str, now: datetime) -> str:
+    """'today at 09:00', 'tomorrow at 09:00' or 'Mon 9 Mar at 09:00' in the zone's local time."""
+    local = instant.astimezone(ZoneInfo(zone))
+    days = (local.date() - local_date(now, zone)).days
+    clock = local.strftime("%H:%M")
+    if days == 0:
+        return f"today at {clock}"
+    if days == 1:
+        return f"tomorrow at {clock}"
+    return f"{local:%a} {local.day} {local:%b} at {clock}"
