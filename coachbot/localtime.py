@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -68,18 +68,13 @@ def local_date(instant: datetime, zone: str) -> date:
 
 
 def at_local(day: date, at: time, zone: str) -> datetime:
-    """The instant of wall-clock `at` on `day` in `zone`.
+    """The UTC instant of wall-clock `at` on `day` in `zone`.
 
-    A time skipped by a spring-forward change moves on by the gap (02:30 becomes 03:30);
-    a repeated time in autumn takes its first occurrence.
+    fold=0 (PEP 495) gives the rules we want: a time skipped by a spring-forward change is
+    read with the offset before the change, so it lands after the gap (02:30 becomes 03:30);
+    a time repeated in autumn takes its first occurrence.
     """
-    tz = ZoneInfo(zone)
-    naive = datetime.combine(day, at)
-    first = naive.replace(tzinfo=tz, fold=0)
-    round_trip = first.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None)
-    if round_trip != naive:  # in a gap: PEP 495 gives the pre-transition offset; go forward
-        return naive.replace(tzinfo=tz, fold=1)
-    return first
+    return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
 
 
 def next_delivery(now: datetime, zone: str, at: time, delivered_today: bool) -> datetime:

@@ -18,9 +18,10 @@ M = TypeVar("M")
 
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _validate(source: YamlSource, adapter: TypeAdapter[M]) -> tuple[M | None, list[ContentProblem]]:

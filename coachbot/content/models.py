@@ -22,11 +22,11 @@ class Choice(_Strict):
 
 class CheckIn(_Strict):
     question: str = Field(min_length=1)
-    choices: tuple[Choice, ...] = ()
+    choices: list[Choice] = Field(default_factory=list)
 
     @field_validator("choices")
     @classmethod
-    def _two_or_more(cls, choices: tuple[Choice, ...]) -> tuple[Choice, ...]:
+    def _two_or_more(cls, choices: list[Choice]) -> list[Choice]:
         if len(choices) == 1:
             raise ValueError("at least 2 choices required (or none for an open reflection)")
         if len(choices) > 6:
@@ -55,7 +55,7 @@ class Track(_Strict):
     summary: str = ""
     order: int = 100
     next_track: str | None = None
-    lessons: tuple[Lesson, ...] = Field(min_length=1)
+    lessons: list[Lesson] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _not_self(self) -> Track:
@@ -68,8 +68,8 @@ class FaqEntry(_Strict):
     id: str = Field(pattern=SLUG, max_length=60)
     question: str = Field(min_length=1)
     answer: str = Field(min_length=1)
-    alternates: tuple[str, ...] = ()
-    lessons: tuple[str, ...] = ()
+    alternates: list[str] = Field(default_factory=list)
+    lessons: list[str] = Field(default_factory=list)
 
 
 def word_count(text: str) -> int:

@@ -37,26 +37,25 @@ class YamlSource:
             return 1
         line = node.start_mark.line + 1
         for key in loc:
-            child = _child(node, key)
-            if child is None:
+            found = _child(node, key)
+            if found is None:
                 break
-            node = child
-            line = node.start_mark.line + 1
+            node, line = found
         return line
 
     def problem(self, loc: Sequence[int | str], message: str) -> ContentProblem:
         return ContentProblem(self.display, self.line_of(loc), field_path(loc), message)
 
 
-def _child(node: Node, key: int | str) -> Node | None:
+def _child(node: Node, key: int | str) -> tuple[Node, int] | None:
+    """The child node under `key` and the line a reader would point at (the key's own line)."""
     if isinstance(node, MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value == str(key):
-                found: Node = value_node
-                return found
+                return value_node, key_node.start_mark.line + 1
     if isinstance(node, SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
-        child: Node = node.value[key]
-        return child
+        item: Node = node.value[key]
+        return item, item.start_mark.line + 1
     return None
 
 
