@@ -34,10 +34,10 @@ class LexicalMatcher:
         hits = process.extract(query, self._phrases, scorer=fuzz.token_set_ratio,
                                limit=20, processor=None)
         best: dict[str, tuple[float, FaqEntry]] = {}
-        for _phrase, score, index in hits:
-            owner = self._owners[index]
+        for _phrase, raw, index in hits:
+            owner, score = self._owners[index], raw / 100.0
             if owner.id not in best or score > best[owner.id][0]:
-                best[owner.id] = (score / 100.0, owner)
+                best[owner.id] = (score, owner)
         ranked = sorted(best.values(), key=lambda pair: -pair[0])
         top_score, top = ranked[0]
         if top_score >= self.threshold:

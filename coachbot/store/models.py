@@ -107,3 +107,17 @@ class CheckInAnswer(Base):
     choice: Mapped[int | None] = mapped_column(Integer, nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FaqMiss(Base):
+    """A question the FAQ could not answer, kept for content authors (one row per ask)."""
+
+    __tablename__ = "faq_misses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=True, index=True)
+    chat_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    question: Mapped[str] = mapped_column(Text)
+    normalised: Mapped[str] = mapped_column(String(500), index=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -48,7 +48,7 @@ class Repository:
         rows = await self.session.execute(
             select(TrackProgress.track_id, TrackProgress.position).where(
                 TrackProgress.learner_id == learner.id))
-        return {track: position for track, position in rows.tuples()}
+        return {track: position for track, position in rows}
 
     async def record(self, learner: Learner, lesson_id: str) -> LessonRecord | None:
         return await self.session.scalar(select(LessonRecord).where(
@@ -74,7 +74,7 @@ class Repository:
             select(LessonRecord.track_id, func.count())
             .where(LessonRecord.learner_id == learner.id, LessonRecord.completed_at.is_not(None))
             .group_by(LessonRecord.track_id))
-        return {track: count for track, count in rows.tuples()}
+        return {track: count for track, count in rows}
 
     async def done_days(self, learner: Learner) -> Sequence[date]:
         rows = await self.session.scalars(

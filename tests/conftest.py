@@ -1,0 +1,148 @@
+"""Shared fixtures: a real database (SQLite always, PostgreSQL when configured), a fake clock,
+the bundled content, and a chat helper that talks to the coach like a platform would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from coachbot.clock import FakeClock
+from coachbot.content import Content, load_content
+from coachbot.conversation import Coach
+from coachbot.faq import LexicalMatcher
+from coachbot.messages import ChatKind, Incoming, Reply
+from coachbot.settings import Settings, sqlite_url
+from coachbot.store.database import make_engine, make_sessionmaker, upgrade
+from coachbot.store.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT_DIR = ROOT / "content"
+SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("COACHBOT_TEST_DATABASE_URL")
+
+BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(CONTENT_DIR)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(sqlite_url(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> str:
+    assert PG_URL is not None
+    upgrade(PG_URL)
+    return PG_URL
+
+
+async def _truncate(engine: AsyncEngine) -> None:
+    names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A freshly migrated, empty database, on every configured backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "coachbot.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield sqlite_url(path)
+        return
+    url = request.getfixturevalue("postgres_ready")
+    engine = make_engine(url)
+    asyncio.run(_truncate(engine))
+    asyncio.run(engine.dispose())
+    yield url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # a Monday
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, mentors=frozenset({"console:mentor-mia"}))
+
+
+@pytest.fixture
+def coach(content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+          settings: Settings) -> Coach:
+    return Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
+                 default_zone="Europe/Berlin")
+
+
+class Chat:
+    """A person typing to the coach from one chat, recording everything said back."""
+
+    def __init__(self, coach: Coach, user: str = "ann", platform: str = "test",
+                 chat_id: str | None = None, group: bool = False, admin: bool = False,
+                 timezone: str | None = None) -> None:
+        self.coach = coach
+        self.user = user
+        self.platform = platform
+        self.chat_id = chat_id or user
+        self.group = group
+        self.admin = admin
+        self.timezone = timezone
+        self.last: list[Reply] = []
+
+    async def say(self, text: str = "", action: str | None = None) -> str:
+        incoming = Incoming(platform=self.platform, user_id=self.user, text=text, action=action,
+                            display_name=self.user.title(), chat_id=self.chat_id,
+                            chat_kind=ChatKind.GROUP if self.group else ChatKind.PRIVATE,
+                            is_chat_admin=self.admin, timezone=self.timezone)
+        self.last = await self.coach.handle(incoming)
+        return "\n".join(r.text for r in self.last)
+
+    async def press(self, action: str) -> str:
+        return await self.say(action=action)
+
+    @property
+    def choices(self) -> list[str]:
+        return [c.action for r in self.last for c in r.choices]
+
+    async def onboard(self, track: str = "", zone: str = "", at: str = "") -> str:
+        await self.say("start")
+        await self.say(track)
+        await self.say(zone)
+        return await self.say(at)
+
+
+@pytest.fixture
+def chat(coach: Coach) -> Chat:
+    return Chat(coach)
+
+
+def pg_database_name() -> str | None:
+    return make_url(PG_URL).database if PG_URL else None

@@ -1,0 +1,246 @@
+"""The conversation as dialogues: what a learner types, what the coach says, what is kept."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from coachbot.clock import FakeClock
+from coachbot.conversation import Coach
+from coachbot.store.models import CheckInAnswer, Learner, LessonRecord, TrackProgress
+from tests.conftest import Chat
+
+
+async def count(sessions: async_sessionmaker[AsyncSession], model: type) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def learner_row(sessions: async_sessionmaker[AsyncSession], user: str = "ann") -> Learner | None:
+    async with sessions() as session:
+        return await session.scalar(select(Learner).where(Learner.platform_user_id == user))
+
+
+async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: FakeClock,
+                                                       sessions: async_sessionmaker[AsyncSession]
+                                                       ) -> None:
+    welcome = await chat.say("start")
+    assert "Which track" in welcome and "1. Your first week" in welcome
+    assert await chat.say("") == "Great choice: Your first week.\n" + chat.last[1].text
+    assert "Europe/Berlin" in chat.last[1].text  # the default zone is offered
+    assert "09:00" in await chat.say("ok")
+    first = await chat.say("")
+    assert "every day at 09:00 (Europe/Berlin time)" in first
+    assert "Your first week · lesson 1 of 8" in first
+    assert "Try this today" in first and "Check-in:" in first
+    lesson = chat.last[-1]
+    assert lesson.lesson is not None and lesson.lesson.lesson_id == "first-week-1"
+    assert [c.action for c in lesson.choices] == [f"answer:first-week-1:{i}" for i in range(3)]
+
+    answer = await chat.say("1")
+    assert "You picked 1" in answer and "The best move:" in answer  # wrong choice is explained
+    assert "Marked as done. Streak: 1 day." in answer
+
+    clock.advance(timedelta(days=1))
+    second = await chat.say("next")
+    assert "lesson 2 of 8" in second
+    assert "Marked as done" in await chat.say("done")
+    progress = await chat.say("/PROGRESS")
+    assert "Your first week: 2 of 8 lessons done" in progress
+    assert "Overall: 2 of 64 lessons done" in progress
+    assert "Streak: 2 days." in progress
+    assert "Next lesson: tomorrow at 09:00 (Europe/Berlin)" in progress
+    assert await count(sessions, LessonRecord) == 2
+    assert await count(sessions, CheckInAnswer) == 1
+
+
+async def test_best_answer_is_praised_with_its_own_explanation(chat: Chat, content: object) -> None:
+    await chat.onboard()
+    lesson = chat.last[-1].lesson
+    assert lesson is not None
+    from coachbot.content.models import Content
+    assert isinstance(content, Content)
+    found = content.lesson(lesson.lesson_id)
+    assert found is not None
+    track, index = found
+    choices = track.lessons[index].checkin.choices
+    best = next(i for i, c in enumerate(choices) if c.best)
+    reply = await chat.say(str(best + 1))
+    assert "Good call." in reply and choices[best].explanation in reply
+    assert "already answered" in await chat.press(f"answer:{lesson.lesson_id}:0")
+
+
+async def test_today_shows_the_current_lesson_again(chat: Chat) -> None:
+    await chat.onboard()
+    first = chat.last[-1].text
+    again = await chat.say("today")
+    assert again == first
+    await chat.say("done")
+    assert "already done this one" in await chat.say("today")
+
+
+async def test_onboarding_choices_zone_by_city_and_time(chat: Chat) -> None:
+    await chat.say("start")
+    assert "Great choice: Strategy before tools" in await chat.say("5")
+    assert "Did you mean" in await chat.say("Mars/Olympus")
+    assert "What time" in await chat.say("tokyo")
+    assert "I couldn't read '7pm'" in await chat.say("7pm")
+    done = await chat.say("18:45")
+    assert "every day at 18:45 (Asia/Tokyo time)" in done
+    assert "Strategy before tools · lesson 1 of 8" in done
+
+
+async def test_tracks_switch_and_keep_progress_per_track(chat: Chat) -> None:
+    await chat.onboard()
+    await chat.say("done")
+    listing = await chat.say("tracks")
+    assert "1. Your first week [first-week]: 1/8 done  <- current" in listing
+    assert "Switched to Learning from missteps" in await chat.say("track missteps")
+    assert "Learning from missteps · lesson 1 of 8" in await chat.say("next")
+    await chat.say("done")
+    switched_back = await chat.say("track first-week")
+    assert "next lesson there is 2 of 8" in switched_back
+    progress = await chat.say("progress")
+    assert "Your first week: 1 of 8 lessons done" in progress
+    assert "Overall: 2 of 64" in progress
+
+
+async def test_time_and_zone_changes_with_helpful_errors(chat: Chat,
+                                                         sessions: async_sessionmaker[AsyncSession]
+                                                         ) -> None:
+    await chat.onboard()
+    assert "Use 24-hour HH:MM" in await chat.say("time 25:99")
+    assert "Use 24-hour HH:MM" in await chat.say("time")
+    assert "now arrives at 07:30" in await chat.say("time 7:30")
+    wrong = await chat.say("tz Amerca/New_Yrok")
+    assert "America/New_York" in wrong
+    assert "tz:America/New_York" in chat.choices
+    assert "Time zone set to America/New_York" in await chat.press("tz:America/New_York")
+    row = await learner_row(sessions)
+    assert row is not None and (row.timezone, row.delivery_time) == ("America/New_York", "07:30")
+
+
+async def test_pause_resume_stop_and_start_again(chat: Chat, sessions: async_sessionmaker[AsyncSession]
+                                                 ) -> None:
+    await chat.onboard()
+    assert "Paused" in await chat.say("pause")
+    assert "Lessons are paused" in await chat.say("progress")
+    assert "already paused" in await chat.say("pause")
+    resumed = await chat.say("resume")
+    assert "continue with your next lesson" in resumed
+    assert await count(sessions, LessonRecord) == 1  # resuming never floods a backlog
+    assert "won't send you any more messages" in await chat.say("stop")
+    assert "Type start to come back" in await chat.say("next")
+    assert "Welcome back" in await chat.say("start")
+    assert "lesson 2 of 8" in await chat.say("next")
+
+
+async def test_forget_needs_explicit_confirmation(chat: Chat,
+                                                  sessions: async_sessionmaker[AsyncSession]) -> None:
+    await chat.onboard()
+    await chat.say("1")
+    assert "cannot be undone" in await chat.say("forget")
+    assert "kept everything" in await chat.say("hmm")
+    assert await learner_row(sessions) is not None
+    await chat.say("forget")
+    assert "lessons done" in await chat.say("progress")  # a command cancels too
+    assert await count(sessions, LessonRecord) == 1
+    await chat.say("forget")
+    assert "Everything I stored about you is deleted" in await chat.say("YES")
+    assert await learner_row(sessions) is None
+    for model in (LessonRecord, CheckInAnswer, TrackProgress):
+        assert await count(sessions, model) == 0
+
+
+async def test_forget_removes_only_that_learner(coach: Coach,
+                                                sessions: async_sessionmaker[AsyncSession]) -> None:
+    ann, bob = Chat(coach, "ann"), Chat(coach, "bob")
+    await ann.onboard()
+    await bob.onboard()
+    await ann.say("forget")
+    await ann.press("forget:yes")
+    assert await learner_row(sessions, "ann") is None
+    assert await learner_row(sessions, "bob") is not None
+    assert await count(sessions, LessonRecord) == 1
+
+
+async def test_commands_work_with_slash_any_case_and_botname(chat: Chat) -> None:
+    await chat.onboard()
+    for text in ("HELP", "/help", "/Help@coach_bot", "  help  "):
+        assert "Here is what I understand" in await chat.say(text)
+
+
+async def test_unknown_commands_get_a_hint_not_a_traceback(chat: Chat) -> None:
+    assert "I don't know the command '/foo'" in await chat.say("/foo")
+    assert "Did you mean progress?" in await chat.say("progres")
+    assert "Did you mean tracks?" in await chat.say("/trakcs")
+
+
+async def test_questions_answered_from_the_faq_or_honestly_not(chat: Chat, content: object) -> None:
+    await chat.onboard()
+    answer = await chat.say("How do I change the time my daily lesson arrives?")
+    assert "`time" in answer or "time " in answer
+    unknown = await chat.say("zxqv plork blimvar")
+    assert "I don't know that one" in unknown and "mentor" in unknown
+
+
+async def test_bad_input_is_answered_and_changes_nothing(chat: Chat,
+                                                         sessions: async_sessionmaker[AsyncSession]
+                                                         ) -> None:
+    await chat.onboard()
+    before = await learner_row(sessions)
+    replies = {
+        "": "I didn't catch anything",
+        "x" * 10_000: "I don't know that one",
+        "🙂🔥 مرحبا كيف حالك": "I don't know that one",
+        "'; DROP TABLE learners; --": "I don't know that one",
+        "tz Mars/Olympus": "I don't know the time zone 'Mars/Olympus'",
+        "time 25:99": "I couldn't read '25:99'",
+        "track nope": "There's no track 'nope'",
+        "forget": "cannot be undone",
+        "9": "Pick a number from 1 to 2",
+    }
+    for text, expected in replies.items():
+        reply = await chat.say(text)
+        assert expected in reply, (text[:30], reply)
+        assert len(reply) < 2_000
+    after = await learner_row(sessions)
+    assert before is not None and after is not None
+    assert (after.timezone, after.delivery_time, after.current_track, after.status) == (
+        before.timezone, before.delivery_time, before.current_track, before.status)
+    assert await count(sessions, LessonRecord) == 1
+
+
+async def test_progress_survives_a_new_coach_on_the_same_database(
+        coach: Coach, sessions: async_sessionmaker[AsyncSession]) -> None:
+    ann = Chat(coach)
+    await ann.onboard()
+    await ann.say("done")
+    restarted = Coach(coach.content, sessions, coach.clock, coach.faq, coach.settings)
+    progress = await Chat(restarted).say("progress")
+    assert "1 of 8 lessons done" in progress and "Streak: 1 day." in progress
+
+
+async def test_reflection_check_in_takes_free_text(chat: Chat, content: object) -> None:
+    from coachbot.content.models import Content
+    assert isinstance(content, Content)
+    track = next(t for t in content.tracks if any(lesson.checkin.is_reflection for lesson in t.lessons))
+    index = next(i for i, lesson in enumerate(track.lessons) if lesson.checkin.is_reflection)
+    await chat.onboard(track=track.id)
+    for _ in range(index):
+        await chat.say("next")
+    assert "Reply with your thoughts" in chat.last[-1].text
+    assert "saved it" in await chat.say("I felt calmer once I replied to one person")
+    assert f"{track.title}: " in await chat.say("progress")
+
+
+async def test_finishing_a_track_points_to_the_next(chat: Chat) -> None:
+    await chat.onboard()
+    for _ in range(7):
+        await chat.say("next")
+    finished = await chat.say("next")
+    assert "finished every lesson in Your first week" in finished
+    assert "track engagement" in finished
+    assert "track:engagement" in chat.choices

@@ -1,0 +1,150 @@
+"""Content loading: the bundled curriculum passes every check; bad edits name file, line, field."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from coachbot.content import ContentError, load_content
+from coachbot.content.check import check_content
+from coachbot.conversation.commands import ALL_COMMANDS
+from tests.conftest import CONTENT_DIR, SHARED
+
+
+def copy_content(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    return target
+
+
+def test_bundled_content_passes_every_check() -> None:
+    content = load_content(CONTENT_DIR)
+    problems = check_content(content, SHARED / "faq-topics.yaml", SHARED / "seeds")
+    assert [str(p) for p in problems] == []
+    assert len(content.tracks) >= 6
+    assert all(len(t.lessons) >= 8 for t in content.tracks)
+
+
+def test_every_required_faq_topic_is_answered(content: object) -> None:
+    import yaml
+
+    required = {t["id"] for t in yaml.safe_load((SHARED / "faq-topics.yaml").read_text())}
+    have = {e.id for e in load_content(CONTENT_DIR).faq}
+    assert required <= have
+
+
+def test_faq_answers_name_commands_as_the_bot_spells_them() -> None:
+    import re
+
+    content = load_content(CONTENT_DIR)
+    named = {m.lower() for e in content.faq for m in re.findall(r"`/?([a-z]+)", e.answer)}
+    assert named, "answers should show the commands they describe"
+    assert named <= set(ALL_COMMANDS)
+
+
+def test_a_missing_choice_names_file_line_and_field(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    track = root / "tracks" / "zz-broken.yaml"
+    track.write_text(textwrap.dedent("""\
+        id: broken
+        title: Broken
+        next_track: engagement
+        lessons:
+          - id: broken-1
+            title: One
+            body: A body.
+            try_this: Something small.
+            checkin:
+              question: Which?
+              choices:
+                - text: Only one
+                  best: true
+                  explanation: Because there is only one choice here, sadly.
+        """))
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    message = str(caught.value)
+    assert "zz-broken.yaml:11: lessons[0].checkin.choices: at least 2 choices required" in message
+
+
+def test_unknown_field_and_bad_type_are_reported_with_lines(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    (root / "tracks" / "zz-bad.yaml").write_text(textwrap.dedent("""\
+        id: bad
+        title: Bad
+        lessons:
+          - id: bad-1
+            title: One
+            body: Text
+            try_this: Do it.
+            try_minutes: 45
+            colour: blue
+            checkin:
+              question: Why?
+        """))
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    lines = str(caught.value).splitlines()
+    assert any(line.endswith("zz-bad.yaml:8: lessons[0].try_minutes: "
+                             "Input should be less than or equal to 15") for line in lines)
+    assert any("zz-bad.yaml:9: lessons[0].colour: unknown field" in line for line in lines)
+
+
+def test_duplicate_lesson_ids_and_broken_references_are_caught(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    source = (root / "tracks" / "engagement.yaml").read_text()
+    (root / "tracks" / "zz-copy.yaml").write_text(
+        source.replace("id: engagement\n", "id: copy\n", 1).replace("next_track: missteps",
+                                                                    "next_track: nowhere"))
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    text = str(caught.value)
+    assert "duplicate lesson id 'engagement-1'" in text
+    assert "zz-copy.yaml" in text and "next_track: unknown track 'nowhere'" in text
+
+
+def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    (root / "faq.yaml").write_text("- id: a\n  question: [unclosed\n")
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    assert "faq.yaml:3: invalid YAML" in str(caught.value) or "faq.yaml:2: invalid YAML" in str(
+        caught.value)
+
+
+def test_quality_rules_catch_short_bodies_and_bare_explanations(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    path = root / "tracks" / "missteps.yaml"
+    text = path.read_text()
+    start = text.index("body: |")
+    end = text.index("try_this:", start)
+    path.write_text(text[:start] + "body: Too short to teach anything.\n    " + text[end:])
+    content = load_content(root)
+    problems = [str(p) for p in check_content(content)]
+    assert any("missteps.yaml" in p and "lessons[0].body: 5 words" in p for p in problems)
+
+
+def test_faq_answer_naming_a_command_the_bot_lacks_fails(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    faq = root / "faq.yaml"
+    faq.write_text(faq.read_text().replace("`pause`", "`holiday`", 1))
+    problems = [str(p) for p in check_content(load_content(root))]
+    assert any("`holiday` is not a bot command" in p for p in problems)
+
+
+def test_content_check_command_reports_and_exits_non_zero(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    ok = subprocess.run([sys.executable, "-m", "coachbot", "content", "check", str(root)],
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert "8 tracks, 64 lessons" in ok.stdout
+    (root / "tracks" / "first-week.yaml").write_text("id: first-week\ntitle: x\nlessons: []\n")
+    bad = subprocess.run([sys.executable, "-m", "coachbot", "content", "check", str(root)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1
+    assert "first-week.yaml:3: lessons: List should have at least 1 item" in bad.stderr
