@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -10,8 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from coachbot.clock import Clock, SystemClock, machine_zone_name
 from coachbot.content import Content, load_content
 from coachbot.conversation import Coach
-from coachbot.faq import FaqMatcher, LexicalMatcher
-from coachbot.settings import Settings, default_content_dir
+from coachbot.delivery.limits import Throttles
+from coachbot.delivery.outbox import Scope
+from coachbot.delivery.policy import Policy
+from coachbot.delivery.ports import Messenger
+from coachbot.delivery.scheduler import Scheduler
+from coachbot.delivery.service import DeliveryService
+from coachbot.faq import FaqMatcher
+from coachbot.faq.choose import choose_matcher
+from coachbot.settings import Settings, default_content_dir, default_data_dir
 from coachbot.store.database import make_engine, make_sessionmaker
 
 
@@ -23,13 +31,24 @@ class App:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     coach: Coach
+    throttles: Throttles = field(default_factory=Throttles)
+
+    def delivery(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> DeliveryService:
+        """Planner and dispatcher sending through `messengers` (one per platform)."""
+        return DeliveryService(self.coach, messengers, self.throttles,
+                               Policy.from_settings(self.settings), scope)
+
+    def scheduler(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> Scheduler:
+        """The daily-lesson scheduler; `await start()` inside the running loop, `await stop()` at exit."""
+        return Scheduler(self.delivery(messengers, scope), self.settings.delivery_tick_seconds)
 
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def build_matcher(content: Content) -> FaqMatcher:
-    return LexicalMatcher(content.faq)
+def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher:
+    """The semantic hybrid when the `semantic` extra is installed, else the lexical matcher."""
+    return choose_matcher(content.faq, cache_dir or default_data_dir() / "cache")
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from coachbot.content import ContentError, load_content
 from coachbot.content.check import check_content, summarise
+from coachbot.faq.cli import register as register_faq
 from coachbot.settings import Settings, SettingsError, default_content_dir, sqlite_url
-from coachbot.store.database import upgrade
+from coachbot.store.database import is_sqlite, upgrade
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -22,16 +23,25 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from coachbot_console import ConsoleChat
+    from coachbot_console.clockwork import attach_deliveries, parse_now
 
     from coachbot.bootstrap import build
+    from coachbot.clock import FakeClock, machine_zone_name
 
+    try:
+        clock = FakeClock(parse_now(args.now, machine_zone_name())) if args.now else None
+    except ValueError as exc:
+        print(f"coachbot chat: {exc}", file=sys.stderr)
+        return 2
     settings = _settings(args)
     upgrade(settings.database_url)
-    app = build(settings)
+    app = build(settings, clock=clock)
 
     async def chat() -> None:
         try:
-            await ConsoleChat(app.coach, args.user).run()
+            console = ConsoleChat(app.coach, args.user, group=args.group, mentor=args.mentor)
+            attach_deliveries(app, console, clock)
+            await console.run()
         finally:
             await app.close()
 
@@ -40,16 +50,27 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    platforms = [name for name in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN") if os.environ.get(name)]
-    if not platforms:
+    from coachbot.runtime import configured
+
+    if not configured(os.environ):
         print("coachbot run: no platform is configured. Set TELEGRAM_BOT_TOKEN (Telegram) or "
               "SLACK_BOT_TOKEN (Slack) to connect one; see the README.\n"
               "To try the coach right now without any account, run: coachbot chat",
               file=sys.stderr)
         return 1
-    print(f"coachbot run: {', '.join(platforms)} set, but this build has no adapter for it yet. "
-          "Use coachbot chat for now.", file=sys.stderr)
-    return 1
+    import logging
+
+    from coachbot.bootstrap import build
+    from coachbot.runtime import serve
+
+    logging.basicConfig(level=os.environ.get("COACHBOT_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    if is_sqlite(settings.database_url):
+        upgrade(settings.database_url)
+    app = build(settings)
+    asyncio.run(serve(app, os.environ))
+    return 0
 
 
 def _default_shared(name: str) -> Path | None:
@@ -81,6 +102,39 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from coachbot.groups.export import export_reports
+
+    if not args.all and not args.group:
+        print("coachbot report: name a group with --group ID, or use --all with --csv FILE.",
+              file=sys.stderr)
+        return 2
+    if args.all and not args.csv:
+        print("coachbot report --all needs --csv FILE.", file=sys.stderr)
+        return 2
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    return asyncio.run(export_reports(settings, args.group, args.csv, sys.stdout))
+
+
+def cmd_deliveries(args: argparse.Namespace) -> int:
+    from coachbot.delivery.report import delivery_report
+    from coachbot.store.database import make_engine, make_sessionmaker
+
+    settings = _settings(args)
+    upgrade(settings.database_url)
+
+    async def show() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            print(await delivery_report(make_sessionmaker(engine), args.limit))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(show())
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings(args)
     upgrade(settings.database_url)
@@ -95,6 +149,10 @@ def parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="chat with the coach in this terminal")
     chat.add_argument("--db", metavar="PATH", help="SQLite database file (default: the data dir)")
     chat.add_argument("--user", default=os.environ.get("USER") or "me", help="learner name")
+    chat.add_argument("--group", metavar="ID", help="talk in the group ID, as a member")
+    chat.add_argument("--mentor", action="store_true", help="with --group: as a mentor of it")
+    chat.add_argument("--now", metavar="ISO", help="run on a simulated clock starting at this "
+                      "instant (e.g. 2026-03-07T08:00-05:00); then wait 90m / 3h / 1d moves it")
     chat.set_defaults(func=cmd_chat)
 
     run = sub.add_parser("run", help="serve the configured platforms and the daily scheduler")
@@ -107,6 +165,22 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--topics", help="required FAQ topics file (faq-topics.yaml)")
     check.add_argument("--seeds", help="folder of source documents that must not be copied")
     check.set_defaults(func=cmd_content_check)
+
+    report = sub.add_parser("report", help="how a group is doing, as text or CSV")
+    which = report.add_mutually_exclusive_group()
+    which.add_argument("--group", metavar="ID", help="the group's chat id (as in chat --group)")
+    which.add_argument("--all", action="store_true", help="every group (with --csv)")
+    report.add_argument("--csv", metavar="FILE", help="write the figures as CSV (UTF-8)")
+    report.add_argument("--db", metavar="PATH", help="SQLite database file")
+    report.set_defaults(func=cmd_report)
+
+    deliveries = sub.add_parser("deliveries", help="scheduled messages: counts and latest failures")
+    deliveries.add_argument("--db", metavar="PATH", help="SQLite database file")
+    deliveries.add_argument("--limit", type=int, default=10, metavar="N",
+                            help="how many recent failures to list (default 10)")
+    deliveries.set_defaults(func=cmd_deliveries)
+
+    register_faq(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")

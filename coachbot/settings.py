@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import time, timedelta
 from pathlib import Path
 
 
@@ -44,6 +45,49 @@ def default_content_dir() -> Path:
     raise SettingsError("no content found: set COACHBOT_CONTENT_DIR to a folder with tracks/ inside")
 
 
+def _number(variable: str, default: float, low: float, high: float) -> float:
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{variable}={raw}: expected a number from {low:g} to {high:g}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{variable}={raw}: expected a number from {low:g} to {high:g}")
+    return value
+
+
+def _hhmm(variable: str, text: str) -> time:
+    hours, _, minutes = text.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise SettingsError(f"{variable}: '{text}' is not a 24-hour HH:MM time")
+    return time(int(hours), int(minutes))
+
+
+def reminder_after_from_env() -> timedelta | None:
+    """COACHBOT_REMINDER_AFTER_HOURS: hours after a lesson before an open check-in is nudged; 0 or off."""
+    raw = os.environ.get("COACHBOT_REMINDER_AFTER_HOURS", "").strip().lower()
+    if raw in ("off", "0", "no", "false"):
+        return None
+    hours = _number("COACHBOT_REMINDER_AFTER_HOURS", 4, 0.25, 23)
+    return timedelta(hours=hours)
+
+
+def quiet_hours_from_env() -> tuple[time, time] | None:
+    """COACHBOT_QUIET_HOURS: 'HH:MM-HH:MM' in each learner's local time, or off."""
+    raw = os.environ.get("COACHBOT_QUIET_HOURS", "21:00-08:00").strip().lower()
+    if raw in ("off", "none", "no", ""):
+        return None
+    start, sep, end = raw.partition("-")
+    if not sep:
+        raise SettingsError(f"COACHBOT_QUIET_HOURS={raw}: expected HH:MM-HH:MM, e.g. 21:00-08:00, or off")
+    window = (_hhmm("COACHBOT_QUIET_HOURS", start), _hhmm("COACHBOT_QUIET_HOURS", end))
+    if window[0] == window[1]:
+        raise SettingsError(f"COACHBOT_QUIET_HOURS={raw}: start and end are the same; use off instead")
+    return window
+
+
 def _ids(variable: str) -> frozenset[str]:
     raw = os.environ.get(variable, "")
     return frozenset(part.strip() for part in raw.split(",") if part.strip())
@@ -55,3 +99,11 @@ class Settings:
     mentor_contact: str = field(default_factory=lambda: os.environ.get(
         "COACHBOT_MENTOR_CONTACT", "ask in your group chat, where mentors read along"))
     mentors: frozenset[str] = field(default_factory=lambda: _ids("COACHBOT_MENTORS"))
+    reminder_after: timedelta | None = field(default_factory=reminder_after_from_env)
+    quiet_hours: tuple[time, time] | None = field(default_factory=quiet_hours_from_env)
+    delivery_tick_seconds: float = field(default_factory=lambda: _number(
+        "COACHBOT_DELIVERY_TICK_SECONDS", 20, 1, 3600))
+    delivery_max_attempts: int = field(default_factory=lambda: int(_number(
+        "COACHBOT_DELIVERY_MAX_ATTEMPTS", 5, 1, 50)))
+    delivery_concurrency: int = field(default_factory=lambda: int(_number(
+        "COACHBOT_DELIVERY_CONCURRENCY", 8, 1, 256)))

@@ -11,8 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from coachbot.clock import Clock
 from coachbot.content.models import Content, Track
 from coachbot.conversation.commands import MENTOR_COMMANDS, Parsed, parse
+from coachbot.conversation.events import PlatformEvents
+from coachbot.conversation.mentor import MentorDesk
 from coachbot.conversation.render import help_text, lesson_reply, plural
 from coachbot.faq.base import FaqMatcher
+from coachbot.faq.smalltalk import small_talk
+from coachbot.faq.text import clean
+from coachbot.groups.membership import ensure_group, ensure_member
 from coachbot.localtime import (
     describe_local,
     format_hhmm,
@@ -22,9 +27,9 @@ from coachbot.localtime import (
     resolve_zone,
     suggest_zones,
 )
-from coachbot.messages import Choice, Incoming, Reply
+from coachbot.messages import ChatKind, Choice, Incoming, Reply
 from coachbot.settings import Settings
-from coachbot.store.models import Learner, LessonRecord, Status
+from coachbot.store.models import Group, Learner, LessonRecord, Status
 from coachbot.store.repository import Repository, decode_choices, encode_choices
 from coachbot.streaks import current_streak
 
@@ -46,11 +51,61 @@ class Coach:
         self.faq = faq
         self.settings = settings or Settings()
         self.default_zone = default_zone
+        # Called after a turn that queued something in the outbox has committed (a mentor's
+        # push), so a running scheduler can send it now rather than at its next tick.
+        self.queued_listeners: list[Callable[[], None]] = []
+        self.events = PlatformEvents(sessions)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         async with self.sessions() as session, session.begin():
             turn = Turn(self, Repository(session), incoming, self.clock.now())
-            return await turn.run()
+            replies = await turn.run()
+        if turn.queued:
+            for listener in self.queued_listeners:
+                listener()
+        return replies
+
+    def track_of(self, learner: Learner) -> Track:
+        """The learner's current track (the first one when unset or no longer in the content)."""
+        return self.content.track(learner.current_track or "") or self.content.default_track
+
+    async def deliver_next(self, repo: Repository, learner: Learner, now: datetime) -> Reply | None:
+        """Record the next lesson of the learner's current track as delivered now; None when done.
+
+        Both `next` and the scheduler deliver through here, inside the caller's unit of work.
+        """
+        track = self.track_of(learner)
+        learner.current_track = track.id
+        progress = await repo.progress(learner, track.id)
+        if progress.position >= len(track.lessons):
+            return None
+        lesson = track.lessons[progress.position]
+        await repo.add_record(learner, track.id, lesson.id, now, local_date(now, learner.timezone))
+        progress.position += 1
+        learner.pending = f"checkin:{lesson.id}"
+        return lesson_reply(track, progress.position - 1)
+
+    async def withdraw(self, repo: Repository, learner: Learner, lesson_id: str) -> bool:
+        """Undo `deliver_next` for a lesson that surely never reached the learner.
+
+        Only while nothing happened since: not completed, and still the last one in its track.
+        """
+        record = await repo.record(learner, lesson_id)
+        found = self.content.lesson(lesson_id)
+        if record is None or found is None or record.completed_at is not None:
+            return False
+        track, index = found
+        progress = await repo.progress(learner, track.id)
+        if progress.position != index + 1:
+            return False
+        await repo.session.delete(record)
+        progress.position = index
+        if learner.pending == f"checkin:{lesson_id}":
+            previous = await repo.latest_record(learner, track.id)
+            open_before = previous is not None and previous.completed_at is None
+            learner.pending = f"checkin:{previous.lesson_id}" if previous and open_before else None
+            learner.choices = None
+        return True
 
 
 Handler = Callable[[tuple[str, ...]], Awaitable[list[Reply]]]
@@ -66,7 +121,9 @@ class Turn:
         self.incoming = incoming
         self.now = now
         self.learner: Learner
+        self.group: Group | None = None
         self.forgotten = False
+        self.queued = False
 
     # -- entry ---------------------------------------------------------------------------
 
@@ -87,13 +144,21 @@ class Turn:
         learner = await self.repo.learner(inc.platform, inc.user_id)
         if learner is None:
             zone = inc.timezone if inc.timezone and resolve_zone(inc.timezone) else self.coach.default_zone
-            learner = await self.repo.add_learner(inc.platform, inc.user_id, inc.chat,
+            # Someone first seen in a group gets lessons in their own private chat, never the group's.
+            private_chat = inc.chat if inc.chat_kind == ChatKind.PRIVATE else inc.user_id
+            learner = await self.repo.add_learner(inc.platform, inc.user_id, private_chat,
                                                   inc.display_name[:200], zone, self.now)
         learner.last_seen_at = self.now
         if inc.display_name:
             learner.display_name = inc.display_name[:200]
-        if inc.chat_kind == "private":
+        if inc.chat_kind == ChatKind.PRIVATE:
             learner.chat_id = inc.chat
+            learner.unreachable = False  # they just wrote to us, so we can write back
+        else:
+            session = self.repo.session
+            self.group = await ensure_group(session, inc.platform, inc.chat, self.now,
+                                            zone=self.coach.default_zone)
+            await ensure_member(session, self.group, learner, self.now)
         return learner
 
     @property
@@ -265,8 +330,7 @@ class Turn:
     # -- lessons -------------------------------------------------------------------------
 
     def current_track(self) -> Track:
-        track = self.content.track(self.learner.current_track or "")
-        return track or self.content.default_track
+        return self.coach.track_of(self.learner)
 
     def find_track(self, text: str) -> Track | None:
         key = text.strip().lower()
@@ -277,17 +341,8 @@ class Turn:
 
     async def deliver_next(self) -> list[Reply]:
         """Deliver the next lesson of the current track now."""
-        track = self.current_track()
-        self.learner.current_track = track.id
-        progress = await self.repo.progress(self.learner, track.id)
-        if progress.position >= len(track.lessons):
-            return [self.track_finished(track)]
-        lesson = track.lessons[progress.position]
-        await self.repo.add_record(self.learner, track.id, lesson.id, self.now,
-                                   local_date(self.now, self.zone))
-        progress.position += 1
-        self.learner.pending = f"checkin:{lesson.id}"
-        return [lesson_reply(track, progress.position - 1)]
+        reply = await self.coach.deliver_next(self.repo, self.learner, self.now)
+        return [reply] if reply is not None else [self.track_finished(self.current_track())]
 
     def track_finished(self, track: Track) -> Reply:
         following = self.content.track(track.next_track or "")
@@ -554,18 +609,22 @@ class Turn:
         return [Reply(help_text())]
 
     async def mentor_command(self, parsed: Parsed) -> list[Reply]:
-        return [Reply(f"{parsed.command} is a mentor command for group chats. "
-                      f"Mentors: {self.coach.settings.mentor_contact}.")]
+        return await MentorDesk(self, self.group).handle(parsed)
 
     # -- questions -----------------------------------------------------------------------
 
     async def answer_question(self, text: str) -> list[Reply]:
-        result = self.coach.faq.match(text[:QUESTION_LIMIT])
+        chat = small_talk(text)
+        if chat is not None:
+            return [Reply(chat)]
+        question = text[:QUESTION_LIMIT]
+        result = self.coach.faq.match(question)
         if result.entry is not None:
             return [self.faq_reply(result.entry)]
         choices = tuple(Choice(e.question, f"faq:{e.id}") for e in result.candidates)
         if result.ambiguous and choices:
             return [Reply("I'm not sure which of these you mean. Pick one:", choices)]
+        await self.repo.add_faq_miss(self.learner, self.incoming.chat, question, clean(question), self.now)
         maybe = " Maybe one of these is close?" if choices else ""
         return [Reply(
             f"I don't know that one, sorry.{maybe} For anything else, "

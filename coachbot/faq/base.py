@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,5 +25,32 @@ class FaqMatch:
     ambiguous: bool = False
 
 
+@dataclass(frozen=True)
+class Policy:
+    """Where a matcher's scores turn into behaviour; each matcher calibrates its own."""
+
+    threshold: float  # answer when the best topic scores at least this
+    margin: float  # ...unless the runner-up is this close: then ask which was meant
+    suggest: float  # below the threshold, offer topics scoring at least this as choices
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A matcher's raw view of one question: a score per topic, and whether it is plainly off-topic."""
+
+    scores: Sequence[float]
+    off_topic: bool = False
+
+
 class FaqMatcher(Protocol):
     def match(self, question: str) -> FaqMatch: ...
+
+
+class RankingMatcher(FaqMatcher, Protocol):
+    """A matcher whose scores can be inspected (benchmarks sweep thresholds over them)."""
+
+    name: str
+    entries: list[FaqEntry]
+    policy: Policy
+
+    def rank(self, question: str) -> Ranking: ...

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -121,3 +122,108 @@ class FaqMiss(Base):
     question: Mapped[str] = mapped_column(Text)
     normalised: Mapped[str] = mapped_column(String(500), index=True)
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Group(Base):
+    """A chat the bot was added to (a Telegram group, a Slack channel, a console demo group)."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_group_chat"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    schedule_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    schedule_track: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    digest_weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    digest_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Membership(Base):
+    """A learner seen in a group; one learner can belong to several groups."""
+
+    __tablename__ = "memberships"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True, index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxKind(StrEnum):
+    LESSON = "lesson"
+    REMINDER = "reminder"
+    GROUP_LESSON = "group_lesson"
+    TEXT = "text"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    SKIPPED = "skipped"
+
+
+class OutboxMessage(Base):
+    """One message the scheduler owes a recipient: written before sending, marked after.
+
+    `slot` is "daily" for the scheduled lesson and reminder (so a recipient gets at most one
+    of each per local date) and a lesson id for lessons pushed to a group.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("recipient", "kind", "slot", "local_date", name="uq_outbox_once"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_chat", "platform", "chat_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(200))
+    slot: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), nullable=True, index=True)
+    group_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    lesson_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The planner finds due learners by zone and time; reminders look up recent lessons.
+Index("ix_learners_schedule", Learner.status, Learner.timezone, Learner.delivery_time)
+Index("ix_lesson_records_delivered_at", LessonRecord.delivered_at)
+
+
+class InboundEvent(Base):
+    """A platform event taken on (a Slack event id), so the platform's retries of it run once.
+
+    `done_at` stays empty while it is being handled; a claim left unfinished for long (the
+    process died) may be taken over by a retry.
+    """
+
+    __tablename__ = "inbound_events"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coachbot.store.models import CheckInAnswer, Learner, LessonRecord, Status, TrackProgress
+from coachbot.store.models import (
+    CheckInAnswer,
+    FaqMiss,
+    Learner,
+    LessonRecord,
+    Membership,
+    Status,
+    TrackProgress,
+)
 
 
 class Repository:
@@ -32,7 +41,7 @@ class Repository:
 
     async def forget(self, learner: Learner) -> None:
         """Delete the learner and everything stored about them."""
-        for table in (CheckInAnswer, LessonRecord, TrackProgress):
+        for table in (CheckInAnswer, LessonRecord, TrackProgress, Membership, FaqMiss):
             await self.session.execute(delete(table).where(table.learner_id == learner.id))
         await self.session.delete(learner)
 
@@ -95,6 +104,27 @@ class Repository:
                          choice: int | None = None, text: str | None = None) -> None:
         self.session.add(CheckInAnswer(learner_id=learner.id, lesson_id=lesson_id,
                                        choice=choice, text=text, answered_at=now))
+
+    async def add_faq_miss(self, learner: Learner, chat_id: str, question: str, normalised: str,
+                           now: datetime) -> None:
+        self.session.add(FaqMiss(learner_id=learner.id, chat_id=chat_id, question=question,
+                                 normalised=normalised[:500], asked_at=now))
+
+    async def faq_misses(self, limit: int = 50) -> list[MissSummary]:
+        """Unanswered questions grouped by wording, most often asked first (no names attached)."""
+        rows = await self.session.execute(
+            select(FaqMiss.normalised, func.count(), func.max(FaqMiss.asked_at), func.max(FaqMiss.question))
+            .group_by(FaqMiss.normalised)
+            .order_by(func.count().desc(), func.max(FaqMiss.asked_at).desc(), FaqMiss.normalised)
+            .limit(limit))
+        return [MissSummary(question, count, last) for _normalised, count, last, question in rows]
+
+
+@dataclass(frozen=True)
+class MissSummary:
+    question: str  # one of the wordings asked
+    count: int
+    last_asked: datetime
 
 
 def encode_choices(actions: Sequence[str]) -> str | None:

@@ -1,0 +1,158 @@
+"""The terminal's clock: scheduled lessons printed as they arrive, and `wait` on a simulated clock.
+
+With `coachbot chat --now ...` the chat runs on a FakeClock that only `wait` moves; each wait
+stops at every due instant on the way and prints what was sent. Without --now the real clock
+is used and a background scheduler prints lessons while the chat reads input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo
+
+from coachbot.clock import FakeClock
+from coachbot.delivery.outbox import Scope
+from coachbot.delivery.scheduler import Scheduler
+from coachbot.delivery.service import DeliveryService
+from coachbot.localtime import at_local
+from coachbot.messages import Outgoing, Reply
+from coachbot.store.repository import Repository
+from coachbot_console.chat import PLATFORM, ConsoleChat, render
+
+if TYPE_CHECKING:
+    from coachbot.bootstrap import App
+
+EXAMPLE_NOW = "coachbot chat --now 2026-03-07T08:00-05:00"
+WAIT_USAGE = "For example: wait 90m, wait 3h, wait 1d or wait 1h30m."
+MAX_WAIT = timedelta(days=400)
+_PART = re.compile(r"(\d+)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])", re.I)
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+LABELS = {"lesson": "your daily lesson", "reminder": "a reminder", "group_lesson": "a group lesson"}
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """'90m', '3h', '1d', '1h30m', '2 hours' -> timedelta; anything else -> None."""
+    cleaned = text.strip().lower()
+    if not cleaned or _PART.sub("", cleaned).strip():
+        return None
+    total = timedelta()
+    for amount, unit in _PART.findall(cleaned):
+        key = "m" if unit.startswith("mi") else unit[0]
+        total += timedelta(**{_UNITS[key]: int(amount)})
+    return total
+
+
+def parse_now(text: str, zone: str) -> datetime:
+    """An ISO 8601 instant; without an offset it is read as wall time in `zone`."""
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"--now {text!r} is not an ISO 8601 date and time; for example "
+                         "2026-03-07T08:00-05:00, or 2026-03-07T08:00 in this machine's zone") from None
+    if parsed.tzinfo is None:
+        return at_local(parsed.date(), parsed.time(), zone)
+    return parsed
+
+
+def describe(instant: datetime, zone: str) -> str:
+    local = instant.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b %Y} {local:%H:%M} ({zone})"
+
+
+class ConsoleMessenger:
+    """The console as a platform: what the scheduler sends to this terminal's user is printed."""
+
+    platform = "console"
+
+    def __init__(self, out: TextIO, after: Callable[[], None] | None = None) -> None:
+        self.out = out
+        self.after = after
+        self.count = 0
+
+    async def send(self, out: Outgoing) -> str | None:
+        self.count += 1
+        print(self.header(out), file=self.out)
+        print(render(out.reply), file=self.out)
+        print(file=self.out)
+        if self.after is not None:
+            self.after()
+        self.out.flush()
+        return f"console-{self.count}"
+
+    @staticmethod
+    def header(out: Outgoing) -> str:
+        label = LABELS.get(out.metadata.get("kind", ""), "a message")
+        local, zone = out.metadata.get("local_time"), out.metadata.get("zone")
+        if local and zone:
+            return f"[{describe(datetime.fromisoformat(local), zone)}] {label}:"
+        return f"[{label}]"
+
+
+class ConsoleDeliveries:
+    """Scheduled deliveries for one console chat, on a simulated or the real clock."""
+
+    def __init__(self, service: DeliveryService, messenger: ConsoleMessenger, user: str,
+                 clock: FakeClock | None = None, tick_seconds: float = 20) -> None:
+        self.service = service
+        self.messenger = messenger
+        self.user = user
+        self.clock = clock
+        self.scheduler = None if clock is not None else Scheduler(service, tick_seconds)
+
+    async def start(self) -> None:
+        """Send what is due right now (still for today), then keep the real clock ticking."""
+        if self.scheduler is not None:
+            await self.scheduler.start()
+            return
+        await self.service.recover()
+        await self.service.step()
+
+    async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+
+    @staticmethod
+    def is_wait(text: str) -> bool:
+        words = text.strip().split(maxsplit=1)
+        return bool(words) and words[0].lower().lstrip("/") == "wait"
+
+    async def wait(self, text: str) -> Reply:
+        argument = text.strip().split(maxsplit=1)[1:] or [""]
+        if self.clock is None:
+            return Reply(f"wait only works on a simulated clock. Start the chat with --now, for "
+                         f"example: {EXAMPLE_NOW}")
+        if not argument[0]:
+            return Reply(f"How long should I wait? {WAIT_USAGE}")
+        delta = parse_duration(argument[0])
+        if delta is None or not timedelta() < delta <= MAX_WAIT:
+            return Reply(f"I couldn't read '{argument[0][:30]}' as a duration up to 400 days. "
+                         f"{WAIT_USAGE}")
+        before = self.messenger.count
+        await self.service.advance(self.clock, delta)
+        arrived = self.messenger.count - before
+        news = "nothing arrived" if arrived == 0 else (
+            "1 message arrived" if arrived == 1 else f"{arrived} messages arrived")
+        return Reply(f"(Waited {argument[0].strip()}: it's now "
+                     f"{describe(self.clock.now(), await self.zone())}; {news}.)")
+
+    async def zone(self) -> str:
+        async with self.service.sessions() as session:
+            learner = await Repository(session).learner(self.messenger.platform, self.user)
+        return learner.timezone if learner is not None else self.service.dispatcher.coach.default_zone
+
+
+def attach_deliveries(app: App, chat: ConsoleChat, clock: FakeClock | None) -> ConsoleDeliveries:
+    """Give a console chat its scheduled lessons: only this user's chats, on the given clock."""
+    def prompt() -> None:
+        print("you> ", end="", file=chat.out, flush=True)
+
+    messenger = ConsoleMessenger(chat.out, after=prompt if chat.interactive and clock is None else None)
+    chats = {f"{PLATFORM}:{chat.user}", *([chat.group] if chat.group else [])}
+    scope = Scope(frozenset({PLATFORM}), frozenset(chats))
+    service = app.delivery({PLATFORM: messenger}, scope)
+    chat.deliveries = ConsoleDeliveries(service, messenger, chat.user, clock,
+                                        app.settings.delivery_tick_seconds)
+    return chat.deliveries

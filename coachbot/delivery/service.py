@@ -1,0 +1,77 @@
+"""Planner and dispatcher together: one step plans what has come due, then sends it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from coachbot.clock import FakeClock
+from coachbot.conversation import Coach
+from coachbot.delivery import outbox
+from coachbot.delivery.dispatcher import Dispatcher, PassReport
+from coachbot.delivery.limits import Throttles
+from coachbot.delivery.outbox import Scope
+from coachbot.delivery.planner import Planner
+from coachbot.delivery.policy import Policy
+from coachbot.delivery.ports import Messenger
+
+# On a simulated clock a row that stays due (its worker hit a database clash) is tried again
+# this much later, so stepping always moves on.
+MIN_STEP = timedelta(minutes=1)
+
+
+@dataclass
+class StepReport:
+    planned: int
+    sent: PassReport
+
+
+class DeliveryService:
+    def __init__(self, coach: Coach, messengers: Mapping[str, Messenger], throttles: Throttles,
+                 policy: Policy, scope: Scope | None = None) -> None:
+        self.clock = coach.clock
+        self.sessions = coach.sessions
+        self.scope = scope or Scope(frozenset(messengers))
+        self.planner = Planner(coach.content, coach.sessions, policy, self.scope)
+        self.dispatcher = Dispatcher(coach, messengers, throttles, policy, self.scope)
+        self._planning = asyncio.Lock()
+
+    async def recover(self) -> int:
+        return await self.dispatcher.recover()
+
+    async def plan(self) -> int:
+        async with self._planning:
+            return await self.planner.plan(self.clock.now())
+
+    async def dispatch(self) -> PassReport:
+        return await self.dispatcher.run()
+
+    async def step(self) -> StepReport:
+        planned = await self.plan()
+        return StepReport(planned, await self.dispatch())
+
+    async def next_retry(self) -> datetime | None:
+        """When the earliest planned row is due (for waking up sooner than the next tick)."""
+        async with self.sessions() as session:
+            return await outbox.earliest_pending(session, self.scope)
+
+    async def next_wake(self) -> datetime | None:
+        """The next instant after now when anything is due: a row, a lesson time, a reminder."""
+        now = self.clock.now()
+        found = [await self.next_retry(), await self.planner.next_due(now)]
+        times = [t if t > now else now + MIN_STEP for t in found if t is not None]
+        return min(times) if times else None
+
+    async def advance(self, clock: FakeClock, delta: timedelta) -> list[StepReport]:
+        """Move a simulated clock forward, stopping at each due instant on the way."""
+        end = clock.now() + delta
+        reports = [await self.step()]
+        while (wake := await self.next_wake()) is not None and wake <= end:
+            clock.set(wake)
+            reports.append(await self.step())
+        if clock.now() < end:
+            clock.set(end)
+            reports.append(await self.step())
+        return reports

@@ -1,0 +1,94 @@
+"""Measuring a matcher against an evaluation set: accuracy, rejection, choice coverage, confusions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from coachbot.content.models import FaqEntry
+from coachbot.faq.base import FaqMatch, Ranking, RankingMatcher
+from coachbot.faq.decide import Policy, decide
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    in_scope: list[tuple[str, str]]  # (question, expected FAQ id)
+    out_of_scope: list[str]
+
+
+def load_eval(path: Path) -> EvalSet:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return EvalSet([(str(row["q"]), str(row["id"])) for row in data.get("in_scope", [])],
+                   [str(q) for q in data.get("out_of_scope", [])])
+
+
+def reported_id(match: FaqMatch) -> str | None:
+    """The id `coachbot faq match` prints: the answer, or the first choice when it asks; None on fallback."""
+    if match.entry is not None:
+        return match.entry.id
+    if match.ambiguous and match.candidates:
+        return match.candidates[0].id
+    return None
+
+
+def offered(match: FaqMatch) -> set[str]:
+    """Every topic the learner sees: the answer, or the choices offered."""
+    return {match.entry.id} if match.entry is not None else {e.id for e in match.candidates}
+
+
+@dataclass
+class Quality:
+    accuracy: float  # in-scope questions whose reported id is right (a fallback is wrong)
+    rejection: float  # out-of-scope questions that fall back
+    coverage: float  # in-scope questions whose right topic is answered or among the choices
+    top3: float  # in-scope questions whose right topic ranks in the top three at all
+    ambiguous: float  # in-scope questions answered with a choice between close topics
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, got)
+    accepted: list[tuple[str, str]] = field(default_factory=list)  # out-of-scope, wrongly answered
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Rankings for a whole evaluation set, computed once so thresholds can be swept cheaply."""
+
+    entries: Sequence[FaqEntry]
+    in_scope: list[tuple[str, str, Ranking]]
+    out_of_scope: list[tuple[str, Ranking]]
+
+
+def rank_all(matcher: RankingMatcher, evaluation: EvalSet) -> Ranked:
+    return Ranked(matcher.entries,
+                  [(q, gold, matcher.rank(q)) for q, gold in evaluation.in_scope],
+                  [(q, matcher.rank(q)) for q in evaluation.out_of_scope])
+
+
+def _top3(entries: Sequence[FaqEntry], ranking: Ranking) -> set[str]:
+    order = sorted(range(len(entries)), key=lambda i: -ranking.scores[i])[:3]
+    return {entries[i].id for i in order}
+
+
+def measure(ranked: Ranked, policy: Policy) -> Quality:
+    entries = ranked.entries
+    right = covered = top3 = ambiguous = 0
+    confusions: Counter[tuple[str, str]] = Counter()
+    for question, gold, ranking in ranked.in_scope:
+        match = decide(question, entries, ranking.scores, policy, ranking.off_topic)
+        got = reported_id(match)
+        right += got == gold
+        covered += gold in offered(match)
+        top3 += gold in _top3(entries, ranking)
+        ambiguous += match.ambiguous
+        if got != gold:
+            confusions[(gold, got or "(fallback)")] += 1
+    accepted = []
+    for question, ranking in ranked.out_of_scope:
+        got = reported_id(decide(question, entries, ranking.scores, policy, ranking.off_topic))
+        if got is not None:
+            accepted.append((question, got))
+    n_in, n_out = max(1, len(ranked.in_scope)), max(1, len(ranked.out_of_scope))
+    return Quality(right / n_in, 1 - len(accepted) / n_out, covered / n_in, top3 / n_in,
+                   ambiguous / n_in, confusions, accepted)

@@ -1,0 +1,1 @@
+"""Groups and mentors: who may steer a group, and how the group is doing."""

@@ -1,0 +1,43 @@
+"""A delivery worker for the crash test: sends today's due lessons through a fake platform.
+
+Usage: python crash_worker.py DATABASE_URL ENDPOINT_URL NOW_ISO
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from coachbot.clock import FakeClock
+from coachbot.content import load_content
+from coachbot.conversation import Coach
+from coachbot.delivery.limits import Throttles
+from coachbot.delivery.policy import Policy
+from coachbot.delivery.service import DeliveryService
+from coachbot.delivery.testing import HttpMessenger
+from coachbot.faq import LexicalMatcher
+from coachbot.store.database import make_engine, make_sessionmaker
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+
+
+async def work(url: str, endpoint: str, now: str) -> dict[str, int]:
+    content = load_content(CONTENT_DIR)
+    engine = make_engine(url)
+    try:
+        clock = FakeClock(datetime.fromisoformat(now))
+        coach = Coach(content, make_sessionmaker(engine), clock, LexicalMatcher(content.faq))
+        service = DeliveryService(coach, {"fakechat": HttpMessenger(endpoint)}, Throttles({}),
+                                  Policy(concurrency=8))
+        recovered = await service.recover()
+        report = await service.step()
+        return {"recovered": recovered, "planned": report.planned, "sent": report.sent.sent}
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(work(*sys.argv[1:4]))), flush=True)

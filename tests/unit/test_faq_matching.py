@@ -1,0 +1,119 @@
+"""Free-text matching as a learner meets it: paraphrases, typos, off-topic questions, close calls.
+
+Every behaviour is checked on each matcher this installation has: the lexical one always, the
+semantic hybrid when the `semantic` extra is installed (and required when
+COACHBOT_REQUIRE_SEMANTIC=1).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coachbot.content import Content, FaqEntry
+from coachbot.faq.base import FaqMatcher
+from coachbot.faq.choose import semantic_available
+from coachbot.faq.lexical import LexicalMatcher
+from coachbot.faq.smalltalk import small_talk
+
+REQUIRE_SEMANTIC = os.environ.get("COACHBOT_REQUIRE_SEMANTIC") == "1"
+MATCHERS = ["lexical", *(["hybrid"] if semantic_available() or REQUIRE_SEMANTIC else [])]
+
+
+def shared_cache(factory: pytest.TempPathFactory) -> Path:
+    """One FAQ index cache for the whole test run: embedding the bundled FAQ takes seconds."""
+    return factory.getbasetemp() / "faq-home" / "cache"
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return shared_cache(tmp_path_factory)
+
+
+def make(kind: str, entries: list[FaqEntry], cache_dir: Path) -> FaqMatcher:
+    if kind == "lexical":
+        return LexicalMatcher(entries)
+    from coachbot.faq.semantic import HybridMatcher, load_embedder
+
+    return HybridMatcher(entries, load_embedder(), cache_dir)
+
+
+@pytest.fixture(scope="module", params=MATCHERS)
+def matcher(request: pytest.FixtureRequest, content: Content, cache_dir: Path) -> FaqMatcher:
+    return make(request.param, content.faq, cache_dir)
+
+
+def answered(matcher: FaqMatcher, question: str) -> str | None:
+    found = matcher.match(question)
+    return found.entry.id if found.entry else None
+
+
+def test_the_semantic_matcher_is_installed_where_it_is_required() -> None:
+    assert semantic_available() or not REQUIRE_SEMANTIC, (
+        "COACHBOT_REQUIRE_SEMANTIC=1 but the 'semantic' extra is not installed")
+
+
+@pytest.mark.parametrize(("question", "topic"), [
+    ("How do I pause my lessons?", "pause-lessons"),
+    ("how do i pause my lessons", "pause-lessons"),
+    ("HOW DO I PAUSE MY LESSONS!!!", "pause-lessons"),
+    ("um ok so how do i pause my lessons", "pause-lessons"),
+    ("my lessons, how do i pause them", "pause-lessons"),
+    ("how do i chnage my timezon", "change-timezone"),
+    ("nobody likes my posts", "no-results-yet"),
+])
+def test_casing_punctuation_fillers_word_order_and_typos_reach_the_same_topic(
+        matcher: FaqMatcher, question: str, topic: str) -> None:
+    assert answered(matcher, question) == topic
+
+
+@pytest.mark.parametrize("question", [
+    "whats the weather in paris tomorrow", "how do i make banana bread", "square root of 144",
+    "asdfgh jkl", "banana", "lol", "", "?!",
+])
+def test_out_of_scope_questions_get_the_fallback_not_a_confident_answer(
+        matcher: FaqMatcher, question: str) -> None:
+    found = matcher.match(question)
+    assert found.entry is None
+    assert not found.ambiguous
+
+
+def test_a_partly_related_question_falls_back_with_the_closest_topics_as_suggestions(
+        matcher: FaqMatcher) -> None:
+    found = matcher.match("lesson streak")
+    assert found.entry is None or found.entry.id in {"what-is-a-streak", "see-progress", "missed-a-day"}
+    if found.entry is None:
+        assert 1 <= len(found.candidates) <= 3
+
+
+def test_two_topics_scoring_close_together_are_offered_as_a_choice(cache_dir: Path) -> None:
+    twins = [
+        FaqEntry(id="pause", question="How do I pause the daily lessons?", answer="Type pause.",
+                 alternates=("stop the daily lessons for a while",)),
+        FaqEntry(id="quiet", question="How do I pause the daily reminders?", answer="Type reminders off.",
+                 alternates=("stop the daily reminders for a while",)),
+        FaqEntry(id="tracks", question="Which tracks are there?", answer="Type tracks.",
+                 alternates=("list the tracks",)),
+    ]
+    for kind in MATCHERS:
+        found = make(kind, twins, cache_dir).match("pause the daily")
+        assert found.ambiguous, kind
+        assert found.entry is None
+        assert {e.id for e in found.candidates} == {"pause", "quiet"}
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("hello", "Hi!"), ("Hi there!", "Hi!"), ("thanks!", "welcome"), ("thank you so much", "welcome"),
+    ("who are you?", "your coach"), ("hey, who are you", "your coach"), ("bye", "Bye"),
+])
+def test_small_talk_gets_a_short_friendly_reply(message: str, expected: str) -> None:
+    reply = small_talk(message)
+    assert reply is not None and expected in reply
+
+
+@pytest.mark.parametrize("message", ["how do i pause", "who are you and what do you do for me",
+                                     "thanks but how do i change the time"])
+def test_real_questions_are_not_mistaken_for_small_talk(message: str) -> None:
+    assert small_talk(message) is None
