@@ -1,0 +1,60 @@
+"""The delivery port for Telegram: scheduled lessons, reminders, group lessons and digests."""
+
+from __future__ import annotations
+
+from telegram import Bot, Message
+from telegram.error import BadRequest, ChatMigrated, TelegramError
+
+from coachbot.conversation.events import PlatformEvents
+from coachbot.delivery.ports import RecipientGone
+from coachbot.messages import Outgoing
+from coachbot_telegram.errors import delivery_error
+from coachbot_telegram.links import group_link
+from coachbot_telegram.render import Part, render, render_plain
+from coachbot_telegram.sending import PartlySent, is_markup_error, send_part
+
+PLATFORM = "telegram"
+
+
+class TelegramMessenger:
+    """Sends one outbox message; the dispatcher around it takes the rate-limit slot."""
+
+    platform = PLATFORM
+
+    def __init__(self, bot: Bot, events: PlatformEvents) -> None:
+        self.bot = bot
+        self.events = events
+
+    async def send(self, out: Outgoing) -> str | None:
+        link = group_link(self.bot, out.chat_id) if out.is_group else None
+        try:
+            try:
+                message = await self._send_parts(out.chat_id, render(out.reply, group=out.is_group,
+                                                                     deep_link=link))
+            except BadRequest as error:
+                if not is_markup_error(error):
+                    raise
+                message = await self._send_parts(out.chat_id, render_plain(out.reply))
+        except ChatMigrated as moved:
+            # The group's own row follows it too, not only the messages waiting for it.
+            await self.events.group_moved(PLATFORM, out.chat_id, str(moved.new_chat_id))
+            raise delivery_error(moved) from moved
+        except TelegramError as error:
+            mapped = delivery_error(error)
+            if mapped is error:
+                raise
+            if isinstance(mapped, RecipientGone) and out.is_group:  # kicked while we were away
+                await self.events.left_group(PLATFORM, out.chat_id)
+            raise mapped from error
+        return str(message.message_id) if message else None
+
+    async def _send_parts(self, chat_id: str, parts: list[Part]) -> Message | None:
+        message = None
+        for index, part in enumerate(parts):
+            try:
+                message = await send_part(self.bot, chat_id, part)
+            except TelegramError as error:
+                if index == 0:
+                    raise
+                raise PartlySent(f"{index} of {len(parts)} parts arrived, then: {error}") from error
+        return message
