@@ -1,0 +1,147 @@
+"""The work after the ack: a person's message or button press through the coach, and back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from slack_sdk.errors import SlackApiError
+
+from coachbot.conversation import Coach
+from coachbot.delivery.limits import Throttles
+from coachbot.messages import ChatKind, Incoming, Reply
+from coachbot_slack.blocks import OPEN_DM, button, reply_blocks, section
+from coachbot_slack.home import HomeTab
+from coachbot_slack.ledger import EventLedger
+from coachbot_slack.messenger import PLATFORM, SlackMessenger
+from coachbot_slack.people import People
+from coachbot_slack.replies import Pressed, ReplySender, Where
+
+log = logging.getLogger(__name__)
+
+CHANNEL_INTRO = ("Hi everyone, I'm the coach: one short lesson a day on social engagement, in a "
+                 "direct message. Press the button to start. Mentors (workspace admins and the "
+                 "mentors named in my settings) can use `/coach push next`, `/coach schedule "
+                 "09:00` and `/coach report` here.")
+MEMBER_WELCOME = ("Welcome! I'm the coach for this channel: one short lesson a day on social "
+                  "engagement, in a direct message with me. Press the button to start.")
+DM_OPENED = "I've sent you a direct message: find me under Apps in the sidebar."
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a person did, read from a Slack payload before any API call."""
+
+    user_id: str
+    text: str = ""
+    action: str | None = None
+    channel: str | None = None  # None: the person's DM with the app, looked up after the ack
+    is_group: bool = False
+    thread_ts: str | None = None
+    response_url: str | None = None
+    pressed: Pressed | None = None
+    event_id: str | None = None
+
+
+def open_dm_blocks(text: str) -> list[dict[str, object]]:
+    return [section(text), {"type": "actions", "elements": [
+        button("Message the coach", OPEN_DM, "open", "primary")]}]
+
+
+class Desk:
+    def __init__(self, coach: Coach, messenger: SlackMessenger, throttles: Throttles,
+                 people: People, ledger: EventLedger, home: HomeTab) -> None:
+        self.coach = coach
+        self.messenger = messenger
+        self.throttles = throttles
+        self.people = people
+        self.ledger = ledger
+        self.home = home
+        self.replies = ReplySender(messenger, throttles)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def one_at_a_time(self, user_id: str) -> AsyncIterator[None]:
+        """A person's messages are handled in the order they came, never two at once."""
+        lock, waiting = self._locks.get(user_id, (asyncio.Lock(), 0))
+        self._locks[user_id] = (lock, waiting + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, waiting = self._locks[user_id]
+            if waiting == 1:
+                del self._locks[user_id]
+            else:
+                self._locks[user_id] = (lock, waiting - 1)
+
+    async def turn(self, said: Said) -> None:
+        async with self.one_at_a_time(said.user_id):
+            handled = await self.handle_once(said)
+            if handled is None:
+                return
+            incoming, replies = handled
+            where = Where(incoming.chat, said.is_group, said.thread_ts, said.response_url, said.pressed)
+            await self.replies.deliver(where, replies)
+            if not said.is_group:
+                await self.refresh_home(said.user_id)
+
+    async def handle_once(self, said: Said) -> tuple[Incoming, list[Reply]] | None:
+        """Through the coach, at most once per Slack event; None when it was handled before."""
+        if said.event_id and not await self.ledger.claim(said.event_id):
+            return None
+        try:
+            incoming = await self.incoming(said)
+            replies = await self.coach.handle(incoming)
+        except BaseException:
+            if said.event_id:
+                await self.ledger.release(said.event_id)
+            raise
+        if said.event_id:  # the coach's state changed once; a failed send must not redo it
+            await self.ledger.done(said.event_id)
+        return incoming, replies
+
+    async def incoming(self, said: Said) -> Incoming:
+        profile = await self.people.profile(said.user_id)
+        channel = said.channel or await self.people.dm_channel(said.user_id)
+        return Incoming(
+            platform=PLATFORM, user_id=said.user_id, text=said.text, action=said.action,
+            display_name=profile.name, chat_id=channel,
+            chat_kind=ChatKind.GROUP if said.is_group else ChatKind.PRIVATE,
+            is_chat_admin=said.is_group and profile.is_admin, timezone=profile.timezone)
+
+    async def refresh_home(self, user_id: str, force: bool = False) -> None:
+        try:
+            await self.home.refresh(user_id, force)
+        except SlackApiError as error:
+            log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
+
+    async def open_dm(self, user_id: str, pressed: Pressed) -> None:
+        """The channel's "Message the coach" button: start (or greet) in the person's DM."""
+        channel = await self.people.dm_channel(user_id)
+        await self.turn(Said(user_id, text="start", channel=channel))
+        if pressed.ephemeral and pressed.response_url:
+            await self.messenger.respond(pressed.response_url, DM_OPENED,
+                                         reply_blocks(Reply(DM_OPENED)), replace_original=True)
+
+    async def member_joined(self, channel: str, user_id: str, is_bot: bool, event_id: str | None) -> None:
+        if event_id and not await self.ledger.claim(event_id):
+            return
+        try:
+            async with self.throttles.slot(PLATFORM, channel, True):
+                if is_bot:
+                    await self.messenger.client.chat_postMessage(
+                        channel=channel, text=CHANNEL_INTRO, blocks=open_dm_blocks(CHANNEL_INTRO))
+                else:
+                    await self.messenger.client.chat_postEphemeral(
+                        channel=channel, user=user_id, text=MEMBER_WELCOME,
+                        blocks=open_dm_blocks(MEMBER_WELCOME))
+        finally:
+            if event_id:
+                await self.ledger.done(event_id)
+
+    async def left_channel(self, channel: str) -> None:
+        await self.coach.events.left_group(PLATFORM, channel)
