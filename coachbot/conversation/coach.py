@@ -38,6 +38,8 @@ ACCEPT_DEFAULT = {"", "ok", "okay", "default", "yes", "y", "keep", "sure", "fine
 QUESTION_LIMIT = 500
 GRACE_EVERY_DAYS = 7
 TIME_PRESETS = ("07:00", "09:00", "12:30", "18:00")
+COMMON_ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
+                "Asia/Kolkata", "Asia/Tokyo")
 
 
 class Coach:
@@ -282,19 +284,24 @@ class Turn:
                  for i, t in enumerate(self.content.tracks, 1)]
         first = self.content.default_track.title
         text = (f"{intro}Which track would you like to start with?\n" + "\n".join(lines)
-                + f"\nReply with a number, or just press Enter (or type ok) for 1. {first}.")
+                + f"\nReply with a number, or ok for 1. {first}.")
         return Reply(text, tuple(Choice(t.title, f"track:{t.id}") for t in self.content.tracks))
 
     def ask_zone(self) -> Reply:
+        if self.incoming.timezone:  # the platform (or this machine) told us: offer to keep it
+            return Reply(
+                f"Which time zone are you in? I have {self.zone} (local time there: "
+                f"{self.today:%H:%M}). Reply ok to keep it, or type a city or a zone such as "
+                "Europe/Berlin or America/New_York.",
+                (Choice(f"Keep {self.zone}", f"tz:{self.zone}"),))
         return Reply(
-            f"Which time zone are you in? I have {self.zone} (local time there: "
-            f"{self.today:%H:%M}). Press Enter or type ok to keep it, or type a city or a zone "
-            "such as Europe/Berlin or America/New_York.",
-            (Choice(f"Keep {self.zone}", f"tz:{self.zone}"),))
+            "Which time zone are you in? Type your city (Berlin, New York, Tokyo...) or a zone "
+            "such as Europe/Berlin, or pick one below, so lessons arrive at your local time.",
+            tuple(Choice(zone.split("/")[-1].replace("_", " "), f"tz:{zone}") for zone in COMMON_ZONES))
 
     def ask_time(self) -> Reply:
         return Reply(
-            "What time should your daily lesson arrive? Press Enter or type ok for 09:00, "
+            "What time should your daily lesson arrive? Reply ok for 09:00, "
             "or type a time as HH:MM (24-hour), for example 07:30 or 18:45.",
             tuple(Choice(t, f"time:{t}") for t in TIME_PRESETS))
 

@@ -244,3 +244,20 @@ async def test_finishing_a_track_points_to_the_next(chat: Chat) -> None:
     assert "finished every lesson in Your first week" in finished
     assert "track engagement" in finished
     assert "track:engagement" in chat.choices
+
+
+async def test_a_platform_without_zones_asks_for_a_city_with_common_choices(coach: Coach) -> None:
+    telegram_like = Chat(coach, "tara", platform="telegram")  # no zone reported
+    await telegram_like.say("start")
+    ask = await telegram_like.say("ok")
+    assert "Type your city" in ask and "Keep" not in ask
+    assert "tz:Asia/Tokyo" in telegram_like.choices
+    assert "What time" in await telegram_like.press("tz:Asia/Tokyo")
+    assert "(Asia/Tokyo time)" in await telegram_like.say("ok")
+
+
+async def test_a_reported_zone_is_offered_to_keep(coach: Coach) -> None:
+    slack_like = Chat(coach, "sam", platform="slack", timezone="America/Chicago")
+    await slack_like.say("start")
+    ask = await slack_like.say("ok")
+    assert "I have America/Chicago" in ask and "tz:America/Chicago" in slack_like.choices
