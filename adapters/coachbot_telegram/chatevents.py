@@ -8,7 +8,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from coachbot.conversation.events import PlatformEvents
 from coachbot_telegram.admins import AdminCache
 from coachbot_telegram.inbound import Context, is_group
-from coachbot_telegram.links import group_link
+from coachbot_telegram.links import START_LABEL, group_link
 from coachbot_telegram.messenger import PLATFORM
 from coachbot_telegram.render import Part, url_keyboard
 from coachbot_telegram.replies import Replier, Target
@@ -48,7 +48,7 @@ class ChatEvents:
 
     async def welcome(self, chat_id: str) -> None:
         link = group_link(self.bot, chat_id)
-        markup = url_keyboard("Start my lessons", link) if link else None
+        markup = url_keyboard(START_LABEL, link) if link else None
         await self.replier.post(Target(chat_id, True), Part(WELCOME, keyboard=markup))
 
     async def on_migrate(self, update: Update, context: Context) -> None:

@@ -7,7 +7,7 @@ import logging
 
 from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from coachbot.conversation import Coach
@@ -15,7 +15,7 @@ from coachbot.conversation.commands import MENTOR_COMMANDS, parse
 from coachbot.groups.roles import mentor_key
 from coachbot.messages import ChatKind, Incoming
 from coachbot_telegram.admins import AdminCache
-from coachbot_telegram.links import GROUP_PAYLOAD, group_link, start_payload
+from coachbot_telegram.links import GROUP_PAYLOAD, START_LABEL, group_link, start_payload
 from coachbot_telegram.messenger import PLATFORM
 from coachbot_telegram.render import (
     TEXT_LIMIT,
@@ -129,7 +129,7 @@ class Inbound:
     async def invite(self, message: Message) -> None:
         """/start in a group: lessons happen in private, which Telegram opens only from the person's side."""
         link = group_link(self.bot, message.chat.id)
-        markup = url_keyboard("Start my lessons", link) if link else None
+        markup = url_keyboard(START_LABEL, link) if link else None
         await self.replier.post(Target(str(message.chat.id), True, message.message_id),
                                 Part(INVITE, keyboard=markup))
 
@@ -150,7 +150,7 @@ class Inbound:
         """A deep link's group counts only if Telegram says the person is in it."""
         try:
             member = await self.bot.get_chat_member(int(chat_id), user_id)
-        except BadRequest:
+        except TelegramError:  # no such group, or the bot is no longer in it
             return False
         return member.status in MEMBER_STATUSES
 

@@ -6,6 +6,7 @@ from telegram import Bot
 from telegram.helpers import create_deep_linked_url
 
 GROUP_PAYLOAD = "g"
+START_LABEL = "Start my lessons"
 
 
 def group_link(bot: Bot, chat_id: str | int) -> str | None:

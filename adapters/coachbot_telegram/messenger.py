@@ -26,15 +26,8 @@ class TelegramMessenger:
         self.events = events
 
     async def send(self, out: Outgoing) -> str | None:
-        link = group_link(self.bot, out.chat_id) if out.is_group else None
         try:
-            try:
-                message = await self._send_parts(out.chat_id, render(out.reply, group=out.is_group,
-                                                                     deep_link=link))
-            except BadRequest as error:
-                if not is_markup_error(error):
-                    raise
-                message = await self._send_parts(out.chat_id, render_plain(out.reply))
+            message = await self._deliver(out)
         except ChatMigrated as moved:
             # The group's own row follows it too, not only the messages waiting for it.
             await self.events.group_moved(PLATFORM, out.chat_id, str(moved.new_chat_id))
@@ -47,6 +40,16 @@ class TelegramMessenger:
                 await self.events.left_group(PLATFORM, out.chat_id)
             raise mapped from error
         return str(message.message_id) if message else None
+
+    async def _deliver(self, out: Outgoing) -> Message | None:
+        link = group_link(self.bot, out.chat_id) if out.is_group else None
+        parts = render(out.reply, group=out.is_group, deep_link=link)
+        try:
+            return await self._send_parts(out.chat_id, parts)
+        except BadRequest as error:  # refused before anything arrived: plain text is safe to send
+            if not (is_markup_error(error) and parts[0].html):
+                raise
+            return await self._send_parts(out.chat_id, render_plain(out.reply))
 
     async def _send_parts(self, chat_id: str, parts: list[Part]) -> Message | None:
         message = None

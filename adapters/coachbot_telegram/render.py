@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
 from coachbot.messages import Choice, LessonView, Reply
+from coachbot_telegram.links import START_LABEL
 
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)  # 1024
@@ -161,7 +162,7 @@ def _lesson(reply: Reply, view: LessonView, group: bool, deep_link: str | None) 
     if group:
         lines.append("Talk it over here. For your own daily lessons and check-ins, chat with me "
                      "privately.")
-        markup = url_keyboard("Get my own lessons", deep_link) if deep_link else None
+        markup = url_keyboard(START_LABEL, deep_link) if deep_link else None
     elif answers:
         lines.append("Tap your answer below, or send its number.")
         markup = keyboard(answers, numbered=True)

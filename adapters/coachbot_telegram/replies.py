@@ -60,6 +60,8 @@ class Replier:
     async def _reply(self, target: Target, reply: Reply) -> None:
         # An answer to one person keeps its check-in buttons even in a group: they are theirs.
         parts = render(reply)
+        if not parts:  # nothing to show
+            return
         try:
             await self._send(target, parts[0])
         except BadRequest as error:

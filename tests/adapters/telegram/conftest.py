@@ -26,7 +26,7 @@ from coachbot.delivery.service import DeliveryService
 from coachbot.faq import LexicalMatcher
 from coachbot.http import HttpServer
 from coachbot.settings import Settings
-from tests.adapters.fake_telegram import BOT_USERNAME, TOKEN, FakeBotApi, Json
+from tests.adapters.fake_telegram import TOKEN, FakeBotApi, Json
 
 MENTOR_ID = 5005  # named in the settings as a mentor, not an admin anywhere
 WEBHOOK_URL = "https://coach.example.org/telegram/hook"
@@ -213,5 +213,3 @@ async def webhook(fake: FakeBotApi, app: App, clock: FakeClock) -> AsyncIterator
     yield harness
     await stopped(harness)
 
-
-__all__ = ["BOT_USERNAME", "Harness", "Person", "group", "private", "texts", "user"]

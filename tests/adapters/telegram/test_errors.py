@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest
 
+from coachbot.conversation.render import lesson_reply
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.models import Learner, OutboxMessage
@@ -144,3 +145,14 @@ async def test_one_persons_wait_does_not_hold_up_anyone_else(telegram: Harness) 
     await asyncio.gather(telegram.run(first), telegram.run(second))
     assert "Here is what I understand" in texts(ann.inbox())
     assert bob.inbox()[0]["message_id"] < ann.inbox()[0]["message_id"]  # Bob didn't wait for her
+
+
+async def test_a_lesson_telegram_cannot_format_still_arrives_as_plain_text(telegram: Harness) -> None:
+    telegram.fake.started.add(1001)
+    telegram.fake.fail("sendMessage", 400, "Bad Request: can't parse entities: unsupported tag",
+                       chat_id=1001)
+    track = telegram.app.content.default_track
+    await telegram.adapter.messenger.send(Outgoing("telegram", "1001", lesson_reply(track, 0)))
+    [lesson] = telegram.fake.sent(1001)
+    assert lesson["text"].startswith(lesson_reply(track, 0).text) and "entities" not in lesson
+    assert len(lesson["reply_markup"]["inline_keyboard"][0]) == 3  # the answers are still buttons
