@@ -86,7 +86,11 @@ def choice_blocks(choices: tuple[Choice, ...]) -> list[Block]:
             for i, c in usable]
 
 
-def lesson_blocks(view: LessonView, extra: str, reflection: bool) -> list[Block]:
+GROUP_HINT = ("Talk it over here. For your own daily lessons and check-ins, message the coach "
+              "privately.")
+
+
+def lesson_blocks(view: LessonView, extra: str, reflection: bool, group: bool = False) -> list[Block]:
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": clip(view.title, HEADER_TEXT)}},
         context(escape(f"{view.track_title} · lesson {view.position} of {view.total}")),
@@ -94,6 +98,11 @@ def lesson_blocks(view: LessonView, extra: str, reflection: bool) -> list[Block]
         section(f"*Try this today* (about {view.try_minutes} min): {escape(view.try_this)}"),
         section(f"*Check-in:* {escape(view.question)}"),
     ]
+    if group:  # a lesson posted to a channel: check-ins stay private, so point to the DM
+        blocks.append(context(GROUP_HINT))
+        blocks.append({"type": "actions", "elements": [
+            button("Message the coach", OPEN_DM, "open", "primary")]})
+        return blocks
     hint = ("Reply with your thoughts (a sentence is plenty), or press Mark as done."
             if reflection else "Press your answer, or reply with its number.")
     blocks.append(context(hint))
@@ -105,9 +114,10 @@ def lesson_blocks(view: LessonView, extra: str, reflection: bool) -> list[Block]
 def reply_blocks(reply: Reply) -> list[Block]:
     if reply.lesson is not None:
         reflection = any(c.action.startswith("done:") for c in reply.choices)
+        group = not reply.choices  # the core posts group lessons without private check-in buttons
         standard = lesson_text(reply.lesson, reflection)
         extra = reply.text[len(standard):].strip() if reply.text.startswith(standard) else ""
-        blocks = lesson_blocks(reply.lesson, extra, reflection)
+        blocks = lesson_blocks(reply.lesson, extra, reflection, group)
     else:
         blocks = text_blocks(reply.text)
     blocks += choice_blocks(reply.choices)

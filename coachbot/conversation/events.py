@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.delivery import outbox
@@ -33,9 +33,4 @@ class PlatformEvents:
     async def group_moved(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
         """A group got a new id (Telegram: became a supergroup); keep its members and history."""
         async with self.sessions() as session, session.begin():
-            clash = await session.scalar(select(Group).where(Group.platform == platform,
-                                                             Group.chat_id == new_chat_id))
-            if clash is None:
-                await session.execute(update(Group).where(
-                    Group.platform == platform, Group.chat_id == old_chat_id).values(chat_id=new_chat_id))
             await outbox.move_chat(session, platform, old_chat_id, new_chat_id)

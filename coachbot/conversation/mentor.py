@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from coachbot.conversation.commands import MENTOR_COMMANDS, Parsed
 from coachbot.groups.chart import charts_available, render_png
 from coachbot.groups.lessons import queue_group_lesson
+from coachbot.groups.planning import first_day
 from coachbot.groups.report import build_report, render_text
 from coachbot.groups.roles import REFUSAL, is_mentor
-from coachbot.localtime import format_hhmm, parse_hhmm, resolve_zone
+from coachbot.localtime import format_hhmm, local_date, parse_hhmm, resolve_zone
 from coachbot.messages import ChatKind, Reply
 from coachbot.store.models import Group
 
@@ -81,10 +82,12 @@ class MentorDesk:
         if track.id != group.schedule_track:
             group.position = 0
         group.schedule_time, group.timezone, group.schedule_track = format_hhmm(at), zone, track.id
+        group.schedule_from = first_day(self.turn.now, zone, at)
         upcoming = (f"lesson {group.position + 1}: {track.lessons[group.position].title}"
                     if group.position < len(track.lessons) else "nothing: the track is done")
+        when = "today" if group.schedule_from == local_date(self.turn.now, zone) else "tomorrow"
         return [Reply(f"Scheduled: a group lesson every day at {group.schedule_time} ({zone}) "
-                      f"from {track.title}. Next up is {upcoming}.")]
+                      f"from {track.title}, starting {when}. Next up is {upcoming}.")]
 
     async def digest(self, args: tuple[str, ...]) -> list[Reply]:
         assert self.group is not None

@@ -40,6 +40,15 @@ def lesson_reply(track: Track, index: int) -> Reply:
     return Reply(lesson_text(view, lesson.checkin.is_reflection), checkin_choices(lesson), lesson=view)
 
 
+def group_lesson_reply(track: Track, index: int) -> Reply:
+    """A lesson posted to a group: something to talk over there; check-ins stay private."""
+    view = lesson_view(track, index)
+    text = lesson_text(view, reflection=True).rsplit("\n", 1)[0]
+    text += ("\nTalk it over here. For your own daily lessons and check-ins, message me "
+             "privately and type start.")
+    return Reply(text, lesson=view)
+
+
 def help_text(mentor: bool = False) -> str:
     lines = ["Here is what I understand (with or without a leading /):"]
     lines += [f"  {usage}" for usage in COMMANDS.values()]

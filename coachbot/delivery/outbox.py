@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coachbot.store.models import Learner, OutboxKind, OutboxMessage, OutboxStatus
+from coachbot.store.models import Group, Learner, OutboxKind, OutboxMessage, OutboxStatus
 
 DAILY = "daily"
 Row = OutboxMessage
@@ -124,7 +124,11 @@ async def pause_chat(session: AsyncSession, platform: str, chat_id: str, until: 
 
 
 async def move_chat(session: AsyncSession, platform: str, old: str, new: str) -> None:
-    """A chat got a new id: point learners and unsent rows at it."""
+    """A chat got a new id: point learners, the group and unsent rows at it."""
+    clash = await session.scalar(select(Group.id).where(Group.platform == platform, Group.chat_id == new))
+    if clash is None:
+        await session.execute(update(Group).where(Group.platform == platform, Group.chat_id == old)
+                              .values(chat_id=new).execution_options(synchronize_session=False))
     await session.execute(
         update(Learner).where(Learner.platform == platform, Learner.chat_id == old)
         .values(chat_id=new).execution_options(synchronize_session=False))

@@ -19,6 +19,7 @@ from coachbot.content.models import Content
 from coachbot.delivery.outbox import DAILY, Scope, insert_once
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.window import may_send, window_end
+from coachbot.groups.planning import next_group_due, plan_groups
 from coachbot.localtime import at_local, local_date, parse_hhmm
 from coachbot.store.models import (
     Learner,
@@ -71,6 +72,8 @@ class Planner:
             await session.commit()
             self._uncommitted = 0
             planned += await self._plan_reminders(session, now)
+            planned += await plan_groups(session, self.content, now, self.scope.platforms)
+            await session.commit()
         return planned
 
     # -- lessons ---------------------------------------------------------------------------
@@ -210,7 +213,8 @@ class Planner:
     async def next_due(self, now: datetime) -> datetime | None:
         """The next instant after `now` at which a lesson or a reminder comes due."""
         async with self.sessions() as session:
-            found = [await self._next_lesson(session, now), await self._next_reminder(session, now)]
+            found = [await self._next_lesson(session, now), await self._next_reminder(session, now),
+                     await next_group_due(session, now, self.scope.platforms)]
         times = [t for t in found if t is not None]
         return min(times) if times else None
 

@@ -12,14 +12,25 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.conversation import Coach
-from coachbot.conversation.render import lesson_reply
+from coachbot.conversation.render import group_lesson_reply
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.window import may_send
+from coachbot.groups.chart import charts_available, render_png
+from coachbot.groups.report import build_report, render_text
 from coachbot.localtime import local_date, parse_hhmm
 from coachbot.messages import Outgoing, Reply
-from coachbot.store.models import Learner, LessonRecord, OutboxKind, OutboxMessage, Status, TrackProgress
+from coachbot.store.models import (
+    Group,
+    Learner,
+    LessonRecord,
+    OutboxKind,
+    OutboxMessage,
+    Status,
+    TrackProgress,
+)
 from coachbot.store.repository import Repository, encode_choices
 
 
@@ -37,6 +48,16 @@ class Job:
 
 class Skip(str):
     """Why a claimed row is not sent after all."""
+
+
+async def weekly_digest(session: AsyncSession, row: OutboxMessage, now: datetime) -> Reply | Skip:
+    """The group's report as of sending time, with its chart when charts are installed."""
+    group = await session.get(Group, int(row.group_key)) if row.group_key else None
+    if group is None or not group.active:
+        return Skip("the group is gone or the coach was removed from it")
+    report = await build_report(session, group, now)
+    image = render_png(report) if charts_available() else None
+    return Reply("Weekly digest\n" + render_text(report), image=image, image_name="weekly-digest.png")
 
 
 class Preparer:
@@ -74,7 +95,10 @@ class Preparer:
             found = self.coach.content.lesson(row.lesson_id or "")
             if found is None:
                 return Skip(f"lesson {row.lesson_id} is no longer in the curriculum")
-            return self._job(row, lesson_reply(*found), is_group=True)
+            return self._job(row, group_lesson_reply(*found), is_group=True)
+        if row.kind == OutboxKind.DIGEST:
+            digest = await weekly_digest(repo.session, row, now)
+            return digest if isinstance(digest, Skip) else self._job(row, digest, is_group=True)
         if row.kind == OutboxKind.TEXT:
             return self._job(row, Reply(row.body or ""), is_group=row.group_key is not None)
         learner = await repo.session.get(Learner, row.learner_id) if row.learner_id else None

@@ -138,6 +138,7 @@ class Group(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     schedule_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
     schedule_track: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    schedule_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     digest_weekday: Mapped[int | None] = mapped_column(Integer, nullable=True)
     digest_time: Mapped[str | None] = mapped_column(String(5), nullable=True)
@@ -159,6 +160,7 @@ class OutboxKind(StrEnum):
     LESSON = "lesson"
     REMINDER = "reminder"
     GROUP_LESSON = "group_lesson"
+    DIGEST = "digest"
     TEXT = "text"
 
 

@@ -240,3 +240,66 @@ async def test_push_wakes_a_running_scheduler(coach: Coach) -> None:
     assert woken == []  # a refusal queues nothing
     await admin(coach).say("push engagement-2")
     assert woken == [True]
+
+
+async def test_a_scheduled_group_gets_one_lesson_a_day_at_its_local_time(
+        coach: Coach, clock: FakeClock) -> None:
+    from tests.delivery_kit import Town
+
+    town = Town(coach, clock)  # the clock starts on Monday 2 March, 12:00 UTC (13:00 in Berlin)
+    reply = await admin(coach).say("schedule 09:30 Europe/Berlin track patience")
+    assert "starting tomorrow" in reply  # today's 09:30 has passed: no surprise lesson now
+    await town.wait(timedelta(days=3))
+    sent = [o for o in town.messenger.to("-100") if o.metadata.get("kind") == "group_lesson"]
+    assert [o.reply.lesson.lesson_id for o in sent if o.reply.lesson] == [
+        "patience-1", "patience-2", "patience-3"]
+    assert all(not o.reply.choices for o in sent)  # check-ins stay private
+    assert all("message me privately" in o.reply.text for o in sent)
+    await admin(coach).say("schedule off")
+    await town.wait(timedelta(days=2))
+    assert len([o for o in town.messenger.to("-100") if o.metadata.get("kind") == "group_lesson"]) == 3
+
+
+async def test_the_weekly_digest_posts_the_report_with_its_chart(coach: Coach, clock: FakeClock) -> None:
+    from tests.delivery_kit import Town
+
+    town = Town(coach, clock)
+    await member(coach, "ann").say("hello")
+    assert "every Wednesday at 17:00" in await admin(coach).say("digest wednesday 17:00")
+    await town.wait(timedelta(days=8))
+    digests = [o for o in town.messenger.to("-100") if o.metadata.get("kind") == "digest"]
+    assert len(digests) == 1  # Wednesday 4 March; the next one is on the 11th
+    assert digests[0].reply.text.startswith("Weekly digest\nGroup report: -100")
+    assert digests[0].reply.image is not None and digests[0].reply.image[:4] == b"\x89PNG"
+    await town.wait(timedelta(days=2))  # past Wednesday 11 March, 17:00 in Berlin
+    assert len([o for o in town.messenger.to("-100") if o.metadata.get("kind") == "digest"]) == 2
+
+
+async def test_a_migrated_group_keeps_its_members_and_its_schedule(
+        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+    from coachbot.delivery.ports import ChatMoved
+    from tests.delivery_kit import Town
+
+    town = Town(coach, clock)
+    await member(coach, "ann").say("hello")
+    await admin(coach).say("push next")
+    town.messenger.answer("-100", ChatMoved("-1009"))
+    await town.service.step()
+    assert [o.chat_id for o in town.messenger.sent] == ["-1009"]
+    group = await group_row(sessions, "-1009")
+    report = await admin(coach, group="-1009").say("report")
+    assert group.active and "Members: 2" in report
+
+
+async def test_a_group_that_removed_the_bot_gets_nothing_more(
+        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+    from coachbot.delivery.ports import RecipientGone
+    from tests.delivery_kit import Town
+
+    town = Town(coach, clock)
+    await admin(coach).say("schedule 13:30 Europe/Berlin")
+    town.messenger.answer("-100", RecipientGone("bot was kicked from the group chat"))
+    await town.wait(timedelta(hours=1))
+    assert not (await group_row(sessions)).active
+    await town.wait(timedelta(days=2))
+    assert town.messenger.sent == []

@@ -45,7 +45,9 @@ async def test_a_mentor_runs_the_channel(workspace: Workspace, fake: FakeSlack,
     await delivery.step()  # the scheduler sends the pushed lesson through the Slack messenger
     lesson = fake.posts(CHANNEL)[-1]
     assert "Engagement over winning · lesson 1 of 8" in texts(lesson.args["blocks"])
-    assert buttons(lesson.args["blocks"])  # members can answer from the channel
+    # check-ins stay private: the channel's lesson points members to their DM instead
+    assert "message the coach privately" in texts(lesson.args["blocks"])
+    assert [b["action_id"] for b in buttons(lesson.args["blocks"])] == ["open_dm"]
 
     mention = {"type": "app_mention", "user": MENTOR, "channel": CHANNEL, "team": TEAM,
                "text": f"<@{BOT_USER}> report", "ts": "1700000123.000200"}
