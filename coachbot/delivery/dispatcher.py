@@ -30,12 +30,14 @@ from coachbot.delivery.outbox import Scope
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.ports import ChatMoved, Messenger, RateLimited, RecipientGone, TransientError
 from coachbot.delivery.preparing import Job, Preparer, Skip
-from coachbot.store.models import Learner, OutboxKind, OutboxMessage, OutboxStatus
+from coachbot.store.models import Group, Learner, OutboxKind, OutboxMessage, OutboxStatus
 from coachbot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 MAX_MOVES = 2
 ERROR_LIMIT = 480
+COUNTED_AS = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "retried",
+              OutboxStatus.FAILED: "failed", OutboxStatus.UNCERTAIN: "uncertain"}
 
 
 @dataclass
@@ -197,9 +199,7 @@ class Dispatcher:
             report.errors.append(str(exc)[:ERROR_LIMIT])
             return
         for outcome in outcomes:
-            counter = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "retried",
-                       OutboxStatus.FAILED: "failed", OutboxStatus.UNCERTAIN: "uncertain"}
-            name = counter[outcome.status]
+            name = COUNTED_AS[outcome.status]
             setattr(report, name, getattr(report, name) + 1)
 
     async def _apply(self, session: AsyncSession, outcome: Outcome) -> None:
@@ -219,6 +219,10 @@ class Dispatcher:
             await outbox.pause_chat(session, job.out.platform, job.out.chat_id, outcome.pause_until)
         if job.learner_id is not None and (outcome.withdraw or outcome.unreachable):
             await self._undo(session, outcome)
+        elif outcome.unreachable and job.out.is_group:  # removed from the group: stop its schedule
+            await session.execute(update(Group).where(Group.platform == job.out.platform,
+                                                      Group.chat_id == job.out.chat_id)
+                                  .values(active=False).execution_options(synchronize_session=False))
 
     async def _undo(self, session: AsyncSession, outcome: Outcome) -> None:
         job = outcome.job

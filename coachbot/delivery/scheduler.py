@@ -89,7 +89,9 @@ class Scheduler:
         except Exception:
             log.exception("looking up the next retry failed")
             return
-        now = datetime.now(UTC)
-        if wake is not None and self._aps is not None and wake < now + timedelta(seconds=self.tick_seconds):
-            self._aps.add_job(self.tick, DateTrigger(run_date=max(wake, now)), id=WAKE,
+        if wake is None or self._aps is None:
+            return
+        delay = max(timedelta(0), wake - self.service.clock.now())  # in the service's own time
+        if delay < timedelta(seconds=self.tick_seconds):
+            self._aps.add_job(self.tick, DateTrigger(run_date=datetime.now(UTC) + delay), id=WAKE,
                               replace_existing=True, misfire_grace_time=None)

@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -83,6 +84,7 @@ class FakePlatform:
         self.rules = rules or PlatformRules()
         self.received: list[Received] = []
         self.rate_limited = 0
+        self.limited_at: list[float] = []
         self._lock = threading.Lock()
         self._window: deque[float] = deque()
         self._last: dict[str, float] = {}
@@ -103,6 +105,10 @@ class FakePlatform:
         finally:
             self._server.shutdown()
             self._server.server_close()
+
+    def serve(self) -> None:
+        """Serve in this thread until the process ends (run it in a process of its own)."""
+        self._server.serve_forever()
 
     def count(self) -> int:
         with self._lock:
@@ -125,6 +131,7 @@ class FakePlatform:
             wait = self._wait(chat, time.monotonic())
             if wait > 0:
                 self.rate_limited += 1
+                self.limited_at.append(time.monotonic())
                 return 429, {"ok": False, "description": "Too Many Requests",
                              "parameters": {"retry_after": round(wait, 3)}}
             now = time.monotonic()
@@ -168,6 +175,17 @@ class FakePlatform:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:  # GET /stats: what arrived, for a benchmark in another process
+                with platform._lock:
+                    stats = {"rate_limited": platform.rate_limited, "limited_at": platform.limited_at,
+                             "received": [[r.at, r.chat_id, r.outbox_id] for r in platform.received]}
+                data = json.dumps(stats).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
@@ -177,15 +195,18 @@ class FakePlatform:
 class HttpMessenger:
     """The messenger for `FakePlatform`: HTTP answers become the port's errors."""
 
-    def __init__(self, url: str, platform: str = "fakechat", timeout: float = 10.0) -> None:
+    def __init__(self, url: str, platform: str = "fakechat", timeout: float = 10.0,
+                 threads: int = 32) -> None:
         self.url = url
         self.platform = platform
         self.timeout = timeout
+        # Its own threads: queueing behind the loop's small default pool would bunch requests up.
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="http-messenger")
 
     async def send(self, out: Outgoing) -> str | None:
         body = {"chat_id": out.chat_id, "text": out.reply.text,
                 "outbox_id": out.metadata.get("outbox_id", "")}
-        status, answer = await asyncio.to_thread(self._post, body)
+        status, answer = await asyncio.get_running_loop().run_in_executor(self._pool, self._post, body)
         if status == 200:
             return str(answer.get("result", {}).get("message_id", ""))
         parameters = answer.get("parameters") or {}
