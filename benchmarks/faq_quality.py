@@ -1,13 +1,16 @@
 """How well each FAQ matcher answers newcomer phrasings and refuses everything else.
 
 Usage: python benchmarks/faq_quality.py [--faq PATH] [--eval PATH] [--matcher lexical|hybrid|all]
-                                        [--sweep] [--confusions N]
+                                        [--sweep] [--confusions N] [--near-duplicates]
 
-Prints, per matcher: top-1 accuracy on in-scope questions (a fallback counts as wrong), the share
-of out-of-scope questions rejected, how often the right topic is answered or among the choices
-offered, plain top-3 recall, and the most frequent confusion pairs. The same figures are printed
-for the items of the evaluation set that have no near-duplicate among the FAQ's own phrasings,
-and for a separate list of off-topic questions that the matcher's off-topic examples never saw.
+Prints, per matcher: top-1 accuracy on in-scope questions (a fallback counts as wrong; when the
+bot asks between close topics, the first one offered counts), the share of out-of-scope questions
+rejected, how often the right topic is answered or among the choices offered, plain top-3
+recall, how often it asks, how often it answers right without asking, and the most frequent
+confusion pairs. The same figures are printed for the items of the evaluation set that have no
+near-duplicate among the FAQ's own phrasings, and for a separate list of off-topic questions
+that the matcher's off-topic examples never saw. --near-duplicates lists those pairs, to check
+that new alternates in the FAQ are not copies of evaluation questions.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from coachbot.content.loader import load_faq
 from coachbot.content.models import FaqEntry
@@ -64,16 +67,27 @@ def build(name: str, entries: list[FaqEntry]) -> RankingMatcher:
     return HybridMatcher(entries, load_embedder(), cache_dir=default_data_dir() / "cache")
 
 
-def near_duplicates(evaluation: EvalSet, entries: list[FaqEntry]) -> set[str]:
+def near_duplicate_pairs(evaluation: EvalSet, entries: list[FaqEntry]) -> list[tuple[str, str, float]]:
+    """(evaluation question, FAQ phrasing, similarity) wherever the two are near-copies."""
     own = [clean(p) for e in entries for p in phrasings(e)]
-    return {q for q, _ in evaluation.in_scope
-            if max(fuzz.token_sort_ratio(clean(q), p) for p in own) >= NEAR_DUPLICATE}
+    pairs = []
+    for q, _ in evaluation.in_scope:
+        hit = process.extractOne(clean(q), own, scorer=fuzz.token_sort_ratio, processor=None,
+                                 score_cutoff=NEAR_DUPLICATE)
+        if hit:
+            pairs.append((q, str(hit[0]), float(hit[1])))
+    return pairs
+
+
+def near_duplicates(evaluation: EvalSet, entries: list[FaqEntry]) -> set[str]:
+    return {q for q, _, _ in near_duplicate_pairs(evaluation, entries)}
 
 
 def line(label: str, quality: Quality, n_in: int, n_out: int) -> str:
     return (f"  {label:<34} accuracy {quality.accuracy:.3f} (n={n_in})  rejection {quality.rejection:.3f}"
             f" (n={n_out})  right topic offered {quality.coverage:.3f}  top-3 {quality.top3:.3f}"
-            f"  asked between close topics {quality.ambiguous:.3f}")
+            f"  asked between close topics {quality.ambiguous:.3f}"
+            f"  answered right without asking {quality.outright:.3f}")
 
 
 def report(name: str, matcher: RankingMatcher, evaluation: EvalSet, entries: list[FaqEntry],
@@ -122,12 +136,20 @@ def main() -> int:
     parser.add_argument("--matcher", choices=["lexical", "hybrid", "all"], default="all")
     parser.add_argument("--sweep", action="store_true", help="print accuracy and rejection per threshold")
     parser.add_argument("--confusions", type=int, default=12)
+    parser.add_argument("--near-duplicates", action="store_true",
+                        help="list evaluation questions that nearly copy an FAQ phrasing")
     args = parser.parse_args()
     entries, _sources, problems = load_faq(args.faq)
     if problems:
         print("\n".join(map(str, problems)), file=sys.stderr)
         return 1
     evaluation = load_eval(args.eval)
+    if args.near_duplicates:
+        pairs = near_duplicate_pairs(evaluation, entries)
+        print(f"{len(pairs)} evaluation questions nearly copy an FAQ phrasing "
+              f"(token_sort_ratio >= {NEAR_DUPLICATE}):")
+        for question, phrasing, ratio in pairs:
+            print(f"  {ratio:5.1f}  {question!r} ~ {phrasing!r}")
     names = ["lexical", "hybrid"] if args.matcher == "all" else [args.matcher]
     for name in names:
         started = time.perf_counter()

@@ -36,10 +36,15 @@ class Policy:
 
 @dataclass(frozen=True)
 class Ranking:
-    """A matcher's raw view of one question: a score per topic, and whether it is plainly off-topic."""
+    """A matcher's raw view of one question: a score per topic, and whether it is plainly off-topic.
+
+    `leaders` lists the best few topics, best first, when the matcher already knows them, so a
+    large FAQ need not be sorted again; left empty, they are picked from `scores`.
+    """
 
     scores: Sequence[float]
     off_topic: bool = False
+    leaders: tuple[int, ...] = ()
 
 
 class FaqMatcher(Protocol):

@@ -6,27 +6,39 @@ import heapq
 from collections.abc import Sequence
 
 from coachbot.content.models import FaqEntry
-from coachbot.faq.base import FaqMatch, Policy
+from coachbot.faq.base import FaqMatch, Policy, Ranking
 
-__all__ = ["MAX_CHOICES", "Policy", "decide"]
+__all__ = ["MAX_CHOICES", "Policy", "decide", "leaders"]
 
 MAX_CHOICES = 3
 
 
-def decide(question: str, entries: Sequence[FaqEntry], scores: Sequence[float], policy: Policy,
-           off_topic: bool = False) -> FaqMatch:
-    """Answer, ask between close topics, or fall back with the closest topics as suggestions."""
+def leaders(scores: Sequence[float], count: int = MAX_CHOICES) -> tuple[int, ...]:
+    """The `count` best-scoring topics, best first (the earlier topic first on a tie)."""
+    return tuple(heapq.nlargest(count, range(len(scores)), key=scores.__getitem__))
+
+
+def decide(question: str, entries: Sequence[FaqEntry], ranking: Ranking, policy: Policy) -> FaqMatch:
+    """Answer, ask between close topics, or fall back with the closest topics as suggestions.
+
+    When the best topics score close together, the learner picks: a tap costs less than a
+    wrong answer. Plainly off-topic questions get neither an answer nor suggestions.
+    """
     if not entries:
         return FaqMatch(question, None, 0.0)
-    order = heapq.nlargest(MAX_CHOICES, range(len(scores)), key=scores.__getitem__)
+    scores = ranking.scores
+    order = ranking.leaders[:MAX_CHOICES] or leaders(scores)
     best = float(scores[order[0]])
-    if off_topic:
+    if ranking.off_topic:
         return FaqMatch(question, None, best)
-    if best >= policy.threshold:
-        close = [i for i in order[1:] if best - scores[i] <= policy.margin]
-        if close:
-            return FaqMatch(question, None, best, tuple(entries[i] for i in (order[0], *close)),
-                            ambiguous=True)
-        return FaqMatch(question, entries[order[0]], best)
-    suggestions = tuple(entries[i] for i in order if scores[i] >= policy.suggest)
-    return FaqMatch(question, None, best, suggestions)
+    if best < policy.threshold:
+        return FaqMatch(question, None, best, _above(entries, scores, order, policy.suggest))
+    if any(best - scores[i] <= policy.margin for i in order[1:]):
+        floor = min(policy.suggest, best - policy.margin)
+        return FaqMatch(question, None, best, _above(entries, scores, order, floor), ambiguous=True)
+    return FaqMatch(question, entries[order[0]], best)
+
+
+def _above(entries: Sequence[FaqEntry], scores: Sequence[float], order: Sequence[int],
+           floor: float) -> tuple[FaqEntry, ...]:
+    return tuple(entries[i] for i in order if scores[i] >= floor)

@@ -36,14 +36,28 @@ class Vectors:
     answers: Matrix
     anchors: Matrix
 
-    def topic_similarity(self, vector: Matrix) -> tuple[Matrix, Matrix]:
-        """Per topic: the best phrasing's cosine, and the mean of the best two."""
-        sims = self.phrases @ vector
-        best = np.maximum.reduceat(sims, self.starts)
-        rest = np.where(sims >= best[self.owners], np.float32(-2.0), sims)
-        second = np.maximum.reduceat(rest, self.starts)
+    def topic_similarity(self, vector: Matrix, topics: NDArray[np.intp] | None = None
+                         ) -> tuple[Matrix, Matrix]:
+        """Per topic (all, or just `topics`): the best phrasing's cosine, and the mean of the best two."""
+        if topics is None:
+            sims, starts, owners = self.phrases @ vector, self.starts, self.owners
+        else:
+            sizes = np.diff(np.append(self.starts, len(self.phrases)))[topics]
+            starts = np.cumsum(sizes) - sizes
+            rows = np.arange(int(sizes.sum())) + np.repeat(self.starts[topics] - starts, sizes)
+            sims, owners = self.phrases[rows] @ vector, np.repeat(np.arange(len(topics)), sizes)
+        best = np.maximum.reduceat(sims, starts)
+        rest = np.where(sims >= best[owners], np.float32(-2.0), sims)
+        second = np.maximum.reduceat(rest, starts)
         second = np.where(second < -1.5, best, second)
         return best.astype(np.float32), ((best + second) / 2).astype(np.float32)
+
+    def centroids(self) -> Matrix:
+        """Each topic's phrasings averaged into one unit vector: a cheap first look at a large FAQ."""
+        sizes = np.diff(np.append(self.starts, len(self.phrases)))
+        sums = np.add.reduceat(self.phrases, self.starts, axis=0) / sizes[:, None]
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        return np.ascontiguousarray(sums / np.maximum(norms, 1e-9), dtype=np.float32)
 
 
 def cache_key(model: str, groups: list[list[str]], answers: list[str], anchors: list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -11,8 +12,9 @@ from rapidfuzz.distance import OSA
 
 from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking
-from coachbot.faq.decide import Policy, decide
-from coachbot.faq.text import SLANG, clean, terms, tokens, words
+from coachbot.faq.decide import MAX_CHOICES, Policy, decide
+from coachbot.faq.offtopic import OFF_TOPIC
+from coachbot.faq.text import SLANG, STOPWORDS, clean, stem, terms, tokens, words
 
 QUESTION_LIMIT = 500
 K1, B = 1.2, 0.75
@@ -42,31 +44,40 @@ class LexicalIndex:
         typed = {t for text in texts for t in tokens(text)}
         self.known = {w for ws in vocabulary for w in ws} | typed | set(dictionary)
         self._repairable = sorted({w for w in self.known - set(dictionary) if len(w) >= 4 and w.isalpha()})
+        self._used_stems = {stem(w) for ws in vocabulary for w in ws}
         spread = Counter(t for ws in vocabulary for t in set(terms(ws)))
         self._weight = {t: math.log(1 + self.size / (1 + n)) for t, n in spread.items()}
         self._unknown_weight = math.log(1 + self.size)
 
     def repair(self, query: list[str]) -> list[str]:
         """Swap misspelt words for the FAQ word one (or, for long words, two) edits away."""
-        return [part for w in query for part in SLANG.get(self._repair(w), self._repair(w)).split()]
+        fixed = (self._repair(w) for w in query)
+        return [part for w in fixed for part in SLANG.get(w, w).split()]
 
     def _repair(self, word: str) -> str:
-        if word in self.known or len(word) < 4 or not word.isalpha():
+        # Another form of a word the FAQ uses ("chats" beside "chat") is not a typo.
+        if word in self.known or len(word) < 4 or not word.isalpha() or stem(word) in self._used_stems:
             return word
         allowed = 1 if len(word) < 8 else 2
         hit = process.extractOne(word, self._repairable, scorer=OSA.distance,
                                  score_cutoff=allowed)
         return str(hit[0]) if hit else word
 
-    def bm25(self, query_terms: Sequence[str]) -> list[float]:
-        """Each topic's BM25 score as a share (0..1) of what a perfect match would score."""
-        scores = [0.0] * self.size
+    def bm25(self, query_terms: Sequence[str]) -> dict[int, float]:
+        """BM25 of the topics sharing a word with the question, as a share (0..1) of a perfect match."""
         unique = set(query_terms)
+        ideal = self.ideal(unique)
+        if not ideal:
+            return {}
+        scores: dict[int, float] = defaultdict(float)
         for term in unique:
             for i, weight in self.postings.get(term, ()):
                 scores[i] += weight
-        ideal = sum(self.idf.get(t, 0.0) for t in unique) * (K1 + 1) / (1 + self._norm)
-        return [min(1.0, s / ideal) for s in scores] if ideal else scores
+        return {i: min(1.0, s / ideal) for i, s in scores.items()}
+
+    def ideal(self, unique_terms: Iterable[str]) -> float:
+        """What a topic made of exactly these words would score: the scale for BM25 shares."""
+        return sum(self.idf.get(t, 0.0) for t in unique_terms) * (K1 + 1) / (1 + self._norm)
 
     def coverage(self, query_terms: Sequence[str]) -> float:
         """How much of the question (weighted by rarity) uses words the FAQ knows at all."""
@@ -78,14 +89,29 @@ class LexicalIndex:
 
 
 # Calibrated with benchmarks/faq_quality.py --matcher lexical --sweep.
-LEXICAL_POLICY = Policy(threshold=0.59, margin=0.01, suggest=0.4)
+LEXICAL_POLICY = Policy(threshold=0.55, margin=0.02, suggest=0.35)
 # Shared words (BM25), fuzzy phrase overlap, and how much of the question the FAQ's words cover:
 # coverage carries most weight because it is what tells "banana bread" from a real question.
 WEIGHTS = (0.25, 0.125, 0.625)
+FUZZY_LIMIT = 50  # phrasings whose fuzzy overlap counts, best first
+
+
+def sorted_words(text: str) -> str:
+    """The words in alphabetical order: comparing these is rapidfuzz's token_sort_ratio."""
+    return " ".join(sorted(text.split()))
+
+
+def gist(text_words: list[str]) -> str:
+    """The content words, in alphabetical order."""
+    return " ".join(sorted(w for w in text_words if w not in STOPWORDS))
 
 
 class LexicalMatcher:
-    """Matches on shared words (BM25) and fuzzy phrase overlap; no model needed."""
+    """Matches on shared words (BM25) and fuzzy phrase overlap; no model needed.
+
+    Only topics sharing a word or a close phrasing with the question are scored; the rest
+    score nothing, which keeps a question's cost proportional to the evidence, not the FAQ.
+    """
 
     name = "lexical"
 
@@ -97,30 +123,56 @@ class LexicalMatcher:
         self._owners: list[int] = []
         for i, entry in enumerate(self.entries):
             for phrase in phrasings(entry):
-                self._phrases.append(clean(phrase))
+                self._phrases.append(sorted_words(clean(phrase)))
                 self._owners.append(i)
+        # Off-topic examples and phrasings by their content words alone: "how do i" in common
+        # says nothing about a question's topic.
+        self._gist = [gist(words(phrase)) for entry in self.entries for phrase in phrasings(entry)]
+        self._off_topic = [gist(words(example)) for example in OFF_TOPIC]
 
     def match(self, question: str) -> FaqMatch:
-        ranking = self.rank(question)
-        return decide(question, self.entries, ranking.scores, self.policy, ranking.off_topic)
+        return decide(question, self.entries, self.rank(question), self.policy)
 
     def rank(self, question: str) -> Ranking:
         query = self.index.repair(words(question[:QUESTION_LIMIT]))
         query_terms = terms(query)
+        scores = [0.0] * len(self.entries)
         if not query_terms:
-            return Ranking([0.0] * len(self.entries), off_topic=True)
+            return Ranking(scores, off_topic=True)
+        sorted_query = sorted_words(" ".join(query))
         bm25 = self.index.bm25(query_terms)
-        fuzzy = self._fuzzy(" ".join(query))
+        fuzzy = self._fuzzy(sorted_query)
         coverage = self.index.coverage(query_terms)
         w_bm25, w_fuzzy, w_coverage = WEIGHTS
-        return Ranking([w_bm25 * b + w_fuzzy * f + w_coverage * coverage
-                        for b, f in zip(bm25, fuzzy, strict=True)])
+        found = bm25.keys() | fuzzy.keys()
+        for i in found:
+            scores[i] = w_bm25 * bm25.get(i, 0.0) + w_fuzzy * fuzzy.get(i, 0.0) + w_coverage * coverage
+        best = heapq.nlargest(MAX_CHOICES, found, key=lambda i: (scores[i], -i))
+        return Ranking(scores, self._nearer_off_topic(gist(query)), tuple(best))
 
-    def _fuzzy(self, query: str) -> list[float]:
-        best = [0.0] * len(self.entries)
-        for _phrase, score, i in process.extract(query, self._phrases, scorer=fuzz.token_sort_ratio,
-                                                 limit=50, processor=None):
+    def _fuzzy(self, sorted_query: str) -> dict[int, float]:
+        """Per topic, how closely its nearest phrasing matches (word order ignored).
+
+        Unrelated sentences still share half their letters, so only overlap above that counts.
+        """
+        best: dict[int, float] = {}
+        for _phrase, score, i in process.extract(sorted_query, self._phrases, scorer=fuzz.ratio,
+                                                 processor=None, limit=FUZZY_LIMIT, score_cutoff=50):
             owner = self._owners[i]
-            best[owner] = max(best[owner], score / 100.0)
-        # Unrelated sentences still share half their letters, so only overlap above that counts.
-        return [max(0.0, 2 * b - 1) for b in best]
+            best[owner] = max(best.get(owner, 0.0), _overlap(score))
+        return best
+
+    def _nearer_off_topic(self, query_gist: str) -> bool:
+        """Whether an off-topic example shares more of the question's content than any phrasing."""
+        example = process.extractOne(query_gist, self._off_topic, scorer=fuzz.ratio, processor=None,
+                                     score_cutoff=50)
+        if example is None:
+            return False
+        phrasing = process.extractOne(query_gist, self._gist, scorer=fuzz.ratio, processor=None,
+                                      score_cutoff=example[1])
+        return phrasing is None
+
+
+def _overlap(ratio: float) -> float:
+    """A fuzzy ratio (0..100) as overlap beyond the half that unrelated sentences share (0..1)."""
+    return 2 * ratio / 100.0 - 1

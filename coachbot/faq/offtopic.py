@@ -1,10 +1,12 @@
-"""Questions the FAQ must not answer, used as counter-examples by the semantic matcher.
+"""Questions the FAQ must not answer, used as counter-examples by both matchers.
 
 A question whose nearest neighbour is one of these, rather than any FAQ phrasing, gets the
-fallback. They cover everyday topics far from the coaching (weather, sums, cooking, sport, code,
-health, money, travel, trivia) and, nearer to it, questions about running a particular platform
-(passwords, settings, ads, algorithms, writing content to order), which the coach does not answer.
-Add to this list when `coachbot faq misses` shows a kind of question being answered wrongly.
+fallback (nearest by meaning for the semantic hybrid, by shared content words for the lexical
+matcher). They cover everyday topics far from the coaching (weather, sums, cooking, sport, code,
+health, money, travel, trivia, hobbies, home, shopping) and, nearer to it, questions about
+running a particular platform (passwords, settings, ads, algorithms, writing content to order),
+which the coach does not answer. Add to this list when `coachbot faq misses` shows a kind of
+question being answered wrongly.
 """
 
 from __future__ import annotations
@@ -116,4 +118,35 @@ OFF_TOPIC: tuple[str, ...] = (
     "i'm bored",
     "what is love",
     "define the word synergy",
+    "how do i learn to speak spanish",
+    "what's a good beginner piano song",
+    "how do i fix a leaking tap",
+    "how often should i water my tomato plants",
+    "how do i get red wine out of a carpet",
+    "my car makes a strange noise when i brake",
+    "when is my next bus",
+    "how do i study for a maths exam",
+    "help me write my cv",
+    "what should i wear to a wedding",
+    "which video game should i buy",
+    "who is going to win the election",
+    "is there a god",
+    "what's my horoscope for today",
+    "why is the sky blue",
+    "where is my parcel",
+    "what time does the supermarket open",
+    "my printer won't connect",
+    "how do i update windows",
+    "my emails go to spam",
+    "how do i get more views on my youtube videos fast",
+    "what's the best app for editing photos",
+    "where do i find my instagram insights",
+    "how do i change the language of the app",
+    "how do i turn off notifications on my phone",
+    "how do i get paid for my posts",
+    "how do i improve my website's seo",
+    "how do i write a newsletter",
+    "should i invest in stocks",
+    "how do i get over a breakup",
+    "how do i get my toddler to sleep",
 )

@@ -11,7 +11,7 @@ import yaml
 
 from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking, RankingMatcher
-from coachbot.faq.decide import Policy, decide
+from coachbot.faq.decide import Policy, decide, leaders
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Quality:
     coverage: float  # in-scope questions whose right topic is answered or among the choices
     top3: float  # in-scope questions whose right topic ranks in the top three at all
     ambiguous: float  # in-scope questions answered with a choice between close topics
+    outright: float  # in-scope questions answered right without asking
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, got)
     accepted: list[tuple[str, str]] = field(default_factory=list)  # out-of-scope, wrongly answered
 
@@ -67,18 +68,18 @@ def rank_all(matcher: RankingMatcher, evaluation: EvalSet) -> Ranked:
 
 
 def _top3(entries: Sequence[FaqEntry], ranking: Ranking) -> set[str]:
-    order = sorted(range(len(entries)), key=lambda i: -ranking.scores[i])[:3]
-    return {entries[i].id for i in order}
+    return {entries[i].id for i in leaders(ranking.scores, 3)}
 
 
 def measure(ranked: Ranked, policy: Policy) -> Quality:
     entries = ranked.entries
-    right = covered = top3 = ambiguous = 0
+    right = outright = covered = top3 = ambiguous = 0
     confusions: Counter[tuple[str, str]] = Counter()
     for question, gold, ranking in ranked.in_scope:
-        match = decide(question, entries, ranking.scores, policy, ranking.off_topic)
+        match = decide(question, entries, ranking, policy)
         got = reported_id(match)
         right += got == gold
+        outright += match.entry is not None and match.entry.id == gold
         covered += gold in offered(match)
         top3 += gold in _top3(entries, ranking)
         ambiguous += match.ambiguous
@@ -86,9 +87,9 @@ def measure(ranked: Ranked, policy: Policy) -> Quality:
             confusions[(gold, got or "(fallback)")] += 1
     accepted = []
     for question, ranking in ranked.out_of_scope:
-        got = reported_id(decide(question, entries, ranking.scores, policy, ranking.off_topic))
+        got = reported_id(decide(question, entries, ranking, policy))
         if got is not None:
             accepted.append((question, got))
     n_in, n_out = max(1, len(ranked.in_scope)), max(1, len(ranked.out_of_scope))
     return Quality(right / n_in, 1 - len(accepted) / n_out, covered / n_in, top3 / n_in,
-                   ambiguous / n_in, confusions, accepted)
+                   ambiguous / n_in, outright / n_in, confusions, accepted)

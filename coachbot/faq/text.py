@@ -147,6 +147,16 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+# Named social networks. Lexical matching reads each as the plain word "platform": the FAQ is
+# the same for every network, so naming one should not pull a question towards whichever
+# topic happens to mention that network in an example.
+NETWORKS = _set("""
+facebook instagram tiktok twitter linkedin youtube snapchat pinterest reddit mastodon threads bluesky
+whatsapp discord
+""")
+
+
 def terms(text_words: list[str]) -> list[str]:
     """Stemmed content words: what lexical matching compares."""
-    return [stem(w) for w in text_words if w not in STOPWORDS and not w.isdigit()]
+    return ["platform" if w in NETWORKS else stem(w)
+            for w in text_words if w not in STOPWORDS and not w.isdigit()]

@@ -2,7 +2,8 @@
 
 Every behaviour is checked on each matcher this installation has: the lexical one always, the
 semantic hybrid when the `semantic` extra is installed (and required when
-COACHBOT_REQUIRE_SEMANTIC=1).
+COACHBOT_REQUIRE_SEMANTIC=1), both scoring every topic and scoring only a shortlist, as it
+does for a large FAQ.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import pytest
 from coachbot.content import Content, FaqEntry
 from coachbot.faq.base import FaqMatcher
 from coachbot.faq.choose import semantic_available
-from coachbot.faq.lexical import LexicalMatcher
+from coachbot.faq.lexical import LexicalIndex, LexicalMatcher
 from coachbot.faq.smalltalk import small_talk
 
 REQUIRE_SEMANTIC = os.environ.get("COACHBOT_REQUIRE_SEMANTIC") == "1"
-MATCHERS = ["lexical", *(["hybrid"] if semantic_available() or REQUIRE_SEMANTIC else [])]
+MATCHERS = ["lexical", *(["hybrid", "hybrid-shortlist"] if semantic_available() or REQUIRE_SEMANTIC else [])]
+SHORT = 4  # topics scored in full by "hybrid-shortlist", so the bundled FAQ counts as large
 
 
 def shared_cache(factory: pytest.TempPathFactory) -> Path:
@@ -35,9 +37,10 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def make(kind: str, entries: list[FaqEntry], cache_dir: Path) -> FaqMatcher:
     if kind == "lexical":
         return LexicalMatcher(entries)
-    from coachbot.faq.semantic import HybridMatcher, load_embedder
+    from coachbot.faq.semantic import SHORTLIST, HybridMatcher, load_embedder
 
-    return HybridMatcher(entries, load_embedder(), cache_dir)
+    shortlist = SHORT if kind == "hybrid-shortlist" else SHORTLIST
+    return HybridMatcher(entries, load_embedder(), cache_dir, shortlist=shortlist)
 
 
 @pytest.fixture(scope="module", params=MATCHERS)
@@ -57,6 +60,7 @@ def test_the_semantic_matcher_is_installed_where_it_is_required() -> None:
 
 @pytest.mark.parametrize(("question", "topic"), [
     ("How do I pause my lessons?", "pause-lessons"),
+    ("how do i pause", "pause-lessons"),
     ("how do i pause my lessons", "pause-lessons"),
     ("HOW DO I PAUSE MY LESSONS!!!", "pause-lessons"),
     ("um ok so how do i pause my lessons", "pause-lessons"),
@@ -78,6 +82,13 @@ def test_out_of_scope_questions_get_the_fallback_not_a_confident_answer(
     found = matcher.match(question)
     assert found.entry is None
     assert not found.ambiguous
+
+
+def test_typos_are_repaired_but_other_forms_of_the_faqs_own_words_are_kept() -> None:
+    index = LexicalIndex([FaqEntry(id="chat", question="What is this chat for?", answer="Coaching.",
+                                   alternates=("change my reminders",))])
+    assert index.repair(["chnage", "my", "remiders"]) == ["change", "my", "reminders"]
+    assert index.repair(["chats", "changed"]) == ["chats", "changed"]
 
 
 def test_a_partly_related_question_falls_back_with_the_closest_topics_as_suggestions(
