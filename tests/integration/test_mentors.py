@@ -38,6 +38,14 @@ async def group_row(sessions: async_sessionmaker[AsyncSession], chat_id: str = "
         return group
 
 
+async def exported(sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> tuple[int, str]:
+    """The group's CSV export: rows written and the text."""
+    async with sessions() as session:
+        figures = await build_report(session, await group_row(sessions), clock.now())
+    out = io.StringIO()
+    return write_csv([figures], out), out.getvalue()
+
+
 @pytest.mark.parametrize("command", MENTOR_COMMANDS)
 async def test_non_mentors_are_refused_politely(coach: Coach, command: str) -> None:
     reply = await member(coach, "ann").say(command)
@@ -144,11 +152,8 @@ async def test_forget_removes_the_learner_from_reports_and_export(
     await ann.say("yes")
     report = await admin(coach).say("report")
     assert "Ann" not in report and "Members: 2" in report
-    async with sessions() as session:
-        figures = await build_report(session, await group_row(sessions), clock.now())
-    out = io.StringIO()
-    write_csv([figures], out)
-    assert "Ann" not in out.getvalue()
+    rows, text = await exported(sessions, clock)
+    assert rows == 2 and "Ann" not in text
 
 
 async def test_csv_has_a_header_iso_dates_and_unicode_names(
@@ -157,11 +162,9 @@ async def test_csv_has_a_header_iso_dates_and_unicode_names(
     await zoe.onboard()
     await zoe.say("done")
     await member(coach, "zoë-ürsula").say("hi")
-    async with sessions() as session:
-        figures = await build_report(session, await group_row(sessions), clock.now())
-    out = io.StringIO()
-    assert write_csv([figures], out) == 1
-    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    count, text = await exported(sessions, clock)
+    assert count == 1
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert rows[0]["member"] == "Zoë-Ürsula"
     assert rows[0]["joined"] == "2026-03-02" and rows[0]["last_lesson"] == "2026-03-02"
