@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.clock import Clock
-from coachbot.content.models import Content, Track
+from coachbot.content.models import Content, FaqEntry, Track
 from coachbot.conversation.commands import MENTOR_COMMANDS, Parsed, parse
 from coachbot.conversation.events import PlatformEvents
 from coachbot.conversation.mentor import MentorDesk
@@ -637,13 +637,11 @@ class Turn:
             f"I don't know that one, sorry.{maybe} For anything else, "
             f"{self.coach.settings.mentor_contact}. Type help to see what I can do.", choices)]
 
-    def faq_reply(self, entry: object) -> Reply:
-        from coachbot.content.models import FaqEntry
-
-        assert isinstance(entry, FaqEntry)
+    def faq_reply(self, entry: FaqEntry) -> Reply:
+        """The answer, pointing to the first related lesson that is still in the curriculum."""
         text = entry.answer.strip()
-        related = [self.content.lesson(lid) for lid in entry.lessons]
-        titles = [t.lessons[i].title for t, i in (r for r in related if r is not None)]
-        if titles:
-            text += f"\n(Related lesson: {titles[0]})"
-        return Reply(text, edit_previous=False)
+        related = next((found for found in map(self.content.lesson, entry.lessons) if found), None)
+        if related is not None:
+            track, index = related
+            text += f"\n(Related lesson: {track.lessons[index].title})"
+        return Reply(text)
