@@ -261,3 +261,16 @@ async def test_a_reported_zone_is_offered_to_keep(coach: Coach) -> None:
     await slack_like.say("start")
     ask = await slack_like.say("ok")
     assert "I have America/Chicago" in ask and "tz:America/Chicago" in slack_like.choices
+
+
+async def test_a_faq_answer_points_to_its_related_lesson(chat: Chat, content: object) -> None:
+    from coachbot.content.models import Content
+    assert isinstance(content, Content)
+    entry = next(e for e in content.faq if e.lessons)
+    found = content.lesson(entry.lessons[0])
+    assert found is not None
+    track, index = found
+    await chat.onboard()
+    reply = await chat.say(entry.question)
+    assert entry.answer.strip()[:60] in reply
+    assert f"(Related lesson: {track.lessons[index].title})" in reply
