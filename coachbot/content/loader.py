@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from coachbot.content.errors import ContentError, ContentProblem
 from coachbot.content.models import Content, FaqEntry, SourceRef, Track
@@ -113,7 +113,3 @@ def load_content(root: Path) -> Content:
     if problems:
         raise ContentError(problems)
     return content
-
-
-def model_dump(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump()

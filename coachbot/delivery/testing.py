@@ -53,9 +53,6 @@ class RecordingMessenger:
     def to(self, chat_id: str) -> list[Outgoing]:
         return [out for out in self.sent if out.chat_id == chat_id]
 
-    def kinds(self, chat_id: str) -> list[str]:
-        return [out.metadata.get("kind", "") for out in self.to(chat_id)]
-
 
 @dataclass
 class Received:
