@@ -73,12 +73,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_shared(name: str) -> Path | None:
-    """The design's shared folder beside a source checkout, when it is there."""
-    candidate = Path(__file__).resolve().parent.parent.parent / "shared" / name
-    return candidate if candidate.exists() else None
-
-
 def cmd_content_check(args: argparse.Namespace) -> int:
     root = Path(args.path) if args.path else default_content_dir()
     try:
@@ -88,17 +82,17 @@ def cmd_content_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
         return 1
-    topics = Path(args.topics) if args.topics else _default_shared("faq-topics.yaml")
-    seeds = Path(args.seeds) if args.seeds else _default_shared("seeds")
-    problems = check_content(content, topics, seeds)
-    for problem in problems:
+    result = check_content(content, Path(args.sources) if args.sources else None)
+    for problem in result.problems:
         print(problem, file=sys.stderr)
     summary = summarise(content)
     print(f"{summary.tracks} tracks, {summary.lessons} lessons, {summary.faq} FAQ entries.")
-    if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+    for skipped in result.skipped:
+        print(f"Not checked: {skipped}.")
+    if result.problems:
+        print(f"{len(result.problems)} problem(s) found.", file=sys.stderr)
         return 1
-    print("Content OK.")
+    print("Content OK in every check that ran." if result.skipped else "Content OK.")
     return 0
 
 
@@ -162,8 +156,8 @@ def parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="action", required=True, metavar="ACTION")
     check = content_sub.add_parser("check", help="validate lessons and FAQ")
     check.add_argument("path", nargs="?", help="content folder (default: the bundled one)")
-    check.add_argument("--topics", help="required FAQ topics file (faq-topics.yaml)")
-    check.add_argument("--seeds", help="folder of source documents that must not be copied")
+    check.add_argument("--sources", metavar="DIR",
+                       help="folder of source documents (*.txt) that no lesson may copy from")
     check.set_defaults(func=cmd_content_check)
 
     report = sub.add_parser("report", help="how a group is doing, as text or CSV")

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from coachbot.content.errors import ContentProblem
 from coachbot.content.models import Content, FaqEntry, Track, word_count
 from coachbot.conversation.commands import ALL_COMMANDS
@@ -39,16 +37,30 @@ def summarise(content: Content) -> Summary:
     return Summary(len(content.tracks), content.lesson_count, len(content.faq))
 
 
-def check_content(content: Content, topics_file: Path | None = None,
-                  seeds_dir: Path | None = None) -> list[ContentProblem]:
+@dataclass(frozen=True)
+class CheckResult:
+    """What `content check` found, and the checks it could not run (never reported as passed)."""
+
+    problems: list[ContentProblem]
+    skipped: list[str]
+
+
+def check_content(content: Content, sources_dir: Path | None = None) -> CheckResult:
     """Every rule a program can check, as problems naming file, line and field."""
     problems = list(_curriculum_problems(content))
     problems += _faq_problems(content)
-    if topics_file is not None:
-        problems += _topic_problems(content, topics_file)
-    if seeds_dir is not None:
-        problems += _copy_problems(content, seeds_dir)
-    return problems
+    skipped: list[str] = []
+    if content.required_topics:
+        problems += _topic_problems(content)
+    else:
+        skipped.append("required FAQ topics (the content folder has no faq-topics.yaml)")
+    if sources_dir is None:
+        skipped.append("copying from source documents (pass --sources DIR to run it)")
+    elif not sources_dir.is_dir() or not any(sources_dir.glob("*.txt")):
+        problems.append(ContentProblem(str(sources_dir), 1, "", "no source documents (*.txt) here"))
+    else:
+        problems += _copy_problems(content, sources_dir)
+    return CheckResult(problems, skipped)
 
 
 def _at(content: Content, key: str, field: str, message: str) -> ContentProblem:
@@ -96,6 +108,8 @@ def _track_problems(content: Content, track: Track) -> Iterator[ContentProblem]:
 
 
 def _faq_problems(content: Content) -> Iterator[ContentProblem]:
+    if not content.faq:
+        yield ContentProblem("faq.yaml", 1, "", "no FAQ entries: the coach could answer no question")
     seen: dict[str, str] = {}
     for entry in content.faq:
         key = f"faq:{entry.id}"
@@ -124,13 +138,12 @@ def unknown_commands(entry: FaqEntry) -> Iterable[str]:
             yield match.group(1)
 
 
-def _topic_problems(content: Content, topics_file: Path) -> Iterator[ContentProblem]:
-    topics = yaml.safe_load(topics_file.read_text(encoding="utf-8")) or []
-    required = {t["id"] for t in topics if isinstance(t, dict) and "id" in t}
+def _topic_problems(content: Content) -> Iterator[ContentProblem]:
+    required = set(content.required_topics)
     have = {e.id for e in content.faq}
     faq_path = next((r.path for k, r in content.sources.items() if k.startswith("faq:")), "faq.yaml")
     for missing in sorted(required - have):
-        yield ContentProblem(faq_path, 1, missing, f"required FAQ topic missing (from {topics_file.name})")
+        yield ContentProblem(faq_path, 1, missing, "required FAQ topic missing (see faq-topics.yaml)")
     own = len(have - required)
     if own < MIN_OWN_TOPICS:
         yield ContentProblem(faq_path, 1, "", f"{own} topics beyond the required ones; at least "

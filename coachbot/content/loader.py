@@ -10,10 +10,11 @@ from typing import TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from coachbot.content.errors import ContentError, ContentProblem
-from coachbot.content.models import Content, FaqEntry, SourceRef, Track
+from coachbot.content.models import Content, FaqEntry, SourceRef, Topic, Track
 from coachbot.content.yamlsource import YamlSource
 
 M = TypeVar("M")
+TOPICS_FILE = "faq-topics.yaml"
 
 
 def _display(path: Path) -> str:
@@ -90,6 +91,22 @@ def load_faq(path: Path) -> tuple[list[FaqEntry], dict[str, SourceRef], list[Con
     return list(entries or []), sources, problems
 
 
+def load_topics(path: Path) -> tuple[list[str], list[ContentProblem]]:
+    """The required FAQ topic ids; a missing file is reported by `content check`, not here."""
+    if not path.exists():
+        return [], []
+    try:
+        source = YamlSource(path, _display(path))
+    except ContentError as exc:
+        return [], exc.problems
+    topics, problems = _validate(source, TypeAdapter(list[Topic]))
+    ids = [topic.id for topic in topics or []]
+    for i, topic_id in enumerate(ids):
+        if topic_id in ids[:i]:
+            problems.append(source.problem([i, "id"], f"duplicate topic id '{topic_id}'"))
+    return ids, problems
+
+
 def _reference_problems(content: Content) -> Iterable[ContentProblem]:
     for track in content.tracks:
         if track.next_track and content.track(track.next_track) is None:
@@ -104,11 +121,16 @@ def _reference_problems(content: Content) -> Iterable[ContentProblem]:
 
 
 def load_content(root: Path) -> Content:
-    """Load `root/tracks/*.yaml` and `root/faq.yaml`; raise ContentError listing every problem."""
+    """Load `root/tracks/*.yaml`, `root/faq.yaml` and `root/faq-topics.yaml`.
+
+    Raises ContentError listing every problem.
+    """
     tracks, sources, problems = load_tracks(root / "tracks")
     faq, faq_sources, faq_problems = load_faq(root / "faq.yaml")
-    problems += faq_problems
-    content = Content(tracks=tracks, faq=faq, sources={**sources, **faq_sources})
+    topics, topic_problems = load_topics(root / TOPICS_FILE)
+    problems += faq_problems + topic_problems
+    content = Content(tracks=tracks, faq=faq, sources={**sources, **faq_sources},
+                      required_topics=topics)
     problems += _reference_problems(content)
     if problems:
         raise ContentError(problems)

@@ -64,6 +64,14 @@ class Track(_Strict):
         return self
 
 
+class Topic(_Strict):
+    """A FAQ topic the product promises to answer: its fixed id and what an answer covers."""
+
+    id: str = Field(pattern=SLUG, max_length=60)
+    question: str = Field(min_length=1)
+    about: str = ""
+
+
 class FaqEntry(_Strict):
     id: str = Field(pattern=SLUG, max_length=60)
     question: str = Field(min_length=1)
@@ -91,6 +99,8 @@ class Content:
     tracks: list[Track]
     faq: list[FaqEntry]
     sources: dict[str, SourceRef] = field(default_factory=dict)
+    # FAQ ids the product promises to answer (faq-topics.yaml); checked by `content check`.
+    required_topics: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.tracks.sort(key=lambda t: (t.order, t.id))
