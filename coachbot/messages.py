@@ -63,6 +63,11 @@ class Reply:
     image: bytes | None = None
     image_name: str = "chart.png"
     edit_previous: bool = False
+    # Only for the person who wrote: a refusal in a group is shown to them alone where the
+    # platform can (ephemeral in Slack, a private message in Telegram).
+    private: bool = False
+    # The button pressed was not understood (stale or unknown): platforms must not show it chosen.
+    rejected_action: bool = False
 
 
 @dataclass(frozen=True)

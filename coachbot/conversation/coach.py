@@ -258,7 +258,7 @@ class Turn:
                 return [self.faq_reply(entry)]
         if kind == "cmd":
             return await self.on_text(rest)
-        return [Reply("That button has expired. Type help to see what I can do.")]
+        return [Reply("That button has expired. Type help to see what I can do.", rejected_action=True)]
 
     # -- onboarding ------------------------------------------------------------------------
 

@@ -42,7 +42,7 @@ class MentorDesk:
             return [Reply(f"{command} works in a group chat you mentor: type it there. "
                           f"({MENTOR_COMMANDS[command]})")]
         if not is_mentor(incoming, self.turn.coach.settings.mentors):
-            return [Reply(REFUSAL.format(command=command))]
+            return [Reply(REFUSAL.format(command=command), private=True)]
         handlers = {"push": self.push, "schedule": self.schedule, "report": self.report,
                     "digest": self.digest}
         return await handlers[command](parsed.args)
