@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coachbot.clock import Clock, SystemClock, machine_zone_name
-from coachbot.content import Content, load_content
+from coachbot.content import Content
+from coachbot.content.check import load_checked_content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.outbox import Scope
@@ -55,7 +56,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
           content_dir: Path | None = None, default_zone: str | None = None) -> App:
     settings = settings or Settings()
     clock = clock or SystemClock()
-    content = load_content(content_dir or default_content_dir())
+    content = load_checked_content(content_dir or default_content_dir())
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     coach = Coach(content, sessions, clock, build_matcher(content), settings,

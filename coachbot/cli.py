@@ -12,13 +12,37 @@ from pathlib import Path
 from coachbot.content import ContentError, load_content
 from coachbot.content.check import check_content, summarise
 from coachbot.faq.cli import register as register_faq
-from coachbot.settings import Settings, SettingsError, default_content_dir, sqlite_url
-from coachbot.store.database import is_sqlite, upgrade
+from coachbot.settings import (
+    Settings,
+    SettingsError,
+    default_content_dir,
+    default_data_dir,
+    load_settings,
+    sqlite_url,
+)
+from coachbot.store.database import check_database, is_sqlite, upgrade
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, schema: bool = True) -> Settings:
+    """The settings, with a database that answers (and its schema upgraded, unless told not to)."""
     db = getattr(args, "db", None)
-    return Settings(database_url=sqlite_url(Path(db).expanduser().resolve())) if db else Settings()
+    if db:
+        settings = load_settings(database_url=sqlite_url(Path(db).expanduser().resolve()))
+    else:
+        settings = load_settings()
+    check_database(settings.database_url, _database_variable(db))
+    if schema:
+        upgrade(settings.database_url)
+    return settings
+
+
+def _database_variable(db: str | None) -> str:
+    """What to name when the database is unusable: the option, or the setting it came from."""
+    if db:
+        return f"--db {db}"
+    if os.environ.get("COACHBOT_DATABASE_URL"):
+        return "COACHBOT_DATABASE_URL"
+    return f"COACHBOT_DATA_DIR={default_data_dir()}"
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -34,7 +58,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
         print(f"coachbot chat: {exc}", file=sys.stderr)
         return 2
     settings = _settings(args)
-    upgrade(settings.database_url)
     app = build(settings, clock=clock)
 
     async def chat() -> None:
@@ -63,11 +86,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from coachbot.bootstrap import build
     from coachbot.runtime import serve
 
-    logging.basicConfig(level=os.environ.get("COACHBOT_LOG_LEVEL", "INFO"),
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level_number,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings()
-    if is_sqlite(settings.database_url):
-        upgrade(settings.database_url)
+    # PostgreSQL's schema is upgraded once, by `coachbot db upgrade`, not by every worker.
+    settings = _settings(args, schema=is_sqlite(settings.database_url))
     app = build(settings)
     asyncio.run(serve(app, os.environ))
     return 0
@@ -107,7 +130,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("coachbot report --all needs --csv FILE.", file=sys.stderr)
         return 2
     settings = _settings(args)
-    upgrade(settings.database_url)
     return asyncio.run(export_reports(settings, args.group, args.csv, sys.stdout))
 
 
@@ -116,7 +138,6 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
     from coachbot.store.database import make_engine, make_sessionmaker
 
     settings = _settings(args)
-    upgrade(settings.database_url)
 
     async def show() -> None:
         engine = make_engine(settings.database_url)
@@ -130,8 +151,7 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    upgrade(settings.database_url)
+    _settings(args)
     print("Database is up to date.")
     return 0
 

@@ -5,21 +5,12 @@ aiohttp comes with the platform extras; this module is imported only when a plat
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from aiohttp import web
 
 from coachbot.platform import Route
 from coachbot.settings import SettingsError
-
-
-def http_bind() -> tuple[str, int]:
-    host = os.environ.get("COACHBOT_HTTP_HOST", "0.0.0.0")
-    raw = os.environ.get("COACHBOT_HTTP_PORT", "8080")
-    if not raw.isdigit() or not 0 <= int(raw) <= 65535:
-        raise SettingsError(f"COACHBOT_HTTP_PORT={raw}: expected a port number from 0 to 65535")
-    return host, int(raw)
 
 
 async def _health(request: web.Request) -> web.Response:
@@ -38,7 +29,13 @@ class HttpServer:
     async def start(self) -> None:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:  # port in use, or a host this machine has no address for
+            await self._runner.cleanup()
+            reason = exc.strerror or str(exc)
+            raise SettingsError(f"COACHBOT_HTTP_HOST={self.host} COACHBOT_HTTP_PORT={self.port}: "
+                                f"cannot listen there ({reason})") from None
         if self.port == 0:  # an ephemeral port (tests): report the one the OS picked
             for address in self._runner.addresses:
                 self.port = int(address[1])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz, process
 
-from coachbot.clock import is_valid_zone
+from coachbot.clock import is_valid_zone, known_zones
 
 _HHMM = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
@@ -29,7 +29,7 @@ def format_hhmm(value: time) -> str:
 @lru_cache(maxsize=1)
 def _zones() -> dict[str, str]:
     """Lookup keys ('europe/berlin', 'berlin', 'new york') -> canonical zone name."""
-    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    names = sorted(z for z in known_zones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
     keys: dict[str, str] = {}
     for name in [*names, "UTC"]:
         keys.setdefault(name.lower(), name)
@@ -40,10 +40,67 @@ def _zones() -> dict[str, str]:
 
 def resolve_zone(text: str) -> str | None:
     """A zone name or city ('Europe/Berlin', 'berlin', 'New York') -> IANA name, else None."""
+    if len(text) > ZONE_TEXT_LIMIT:
+        return None
     cleaned = text.strip().replace(" ", "_") if "/" in text else text.strip()
     if is_valid_zone(cleaned) and "/" in cleaned:
         return _zones().get(cleaned.lower(), cleaned)
     return _zones().get(cleaned.lower().replace("_", " "))
+
+
+# Cities shown first when someone names a region instead of a zone; other regions list theirs.
+_EXAMPLES = {
+    "europe": ("Europe/Berlin", "Europe/London", "Europe/Madrid", "Europe/Warsaw"),
+    "america": ("America/New_York", "America/Chicago", "America/Los_Angeles", "America/Sao_Paulo"),
+    "asia": ("Asia/Kolkata", "Asia/Tokyo", "Asia/Singapore", "Asia/Dubai"),
+    "africa": ("Africa/Lagos", "Africa/Nairobi", "Africa/Johannesburg", "Africa/Cairo"),
+    "australia": ("Australia/Sydney", "Australia/Melbourne", "Australia/Perth"),
+    "pacific": ("Pacific/Auckland", "Pacific/Honolulu", "Pacific/Fiji"),
+    "us": ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"),
+    "canada": ("America/Toronto", "America/Vancouver", "America/Halifax"),
+    "etc": ("UTC",),
+}
+ZONE_TEXT_LIMIT = 60
+
+
+@lru_cache(maxsize=1)
+def _regions() -> dict[str, list[str]]:
+    """Region folders ('europe', 'america/argentina') -> the zones inside them."""
+    regions: dict[str, list[str]] = {}
+    for name in sorted(known_zones()):
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            regions.setdefault("/".join(parts[:depth]).lower(), []).append(name)
+    return regions
+
+
+def region_cities(text: str, limit: int = 4) -> tuple[str, list[str]] | None:
+    """('Europe', ['Europe/Berlin', …]) when `text` names a region rather than a zone."""
+    key = text.strip().strip("/").replace(" ", "_").lower()
+    zones = _regions().get(key)
+    if not zones:
+        return None
+    examples = [z for z in _EXAMPLES.get(key, ()) if is_valid_zone(z)] or zones
+    shown = text.strip().strip("/")
+    return shown, examples[:limit]
+
+
+def zone_problem(text: str) -> tuple[str, list[str]]:
+    """Why `text` is not a time zone, in a sentence, and the zones worth offering instead."""
+    value = text.strip()
+    if not value:
+        return "Type a city (Berlin, Tokyo) or a zone such as Europe/Berlin.", []
+    if len(value) > ZONE_TEXT_LIMIT:
+        return ("That's too long for a time zone name. Type a city (Berlin, Tokyo) or a zone "
+                "such as Europe/Berlin."), []
+    region = region_cities(value)
+    if region is not None:
+        name, cities = region
+        return f"{name} is a region; which city? {', '.join(cities)}, …", cities
+    suggestions = suggest_zones(value)
+    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    return (f"I don't know the time zone '{value}'.{hint} Type a zone like Europe/Berlin, or a "
+            "city like Tokyo."), suggestions
 
 
 def suggest_zones(text: str, limit: int = 3) -> list[str]:

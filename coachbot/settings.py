@@ -1,12 +1,29 @@
-"""Settings from the environment, each named and checked."""
+"""Settings from the environment: every variable read and checked here, each error naming it."""
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
+import re
 import sys
-from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from coachbot.clock import is_valid_zone
+
+PREFIX = "COACHBOT_"
+LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_MENTOR = re.compile(r"^([a-z][a-z0-9_-]*):([^\s:@;,]+)$")
+_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg", "postgresql+psycopg")
 
 
 class SettingsError(Exception):
@@ -45,65 +62,156 @@ def default_content_dir() -> Path:
     raise SettingsError("no content found: set COACHBOT_CONTENT_DIR to a folder with tracks/ inside")
 
 
-def _number(variable: str, default: float, low: float, high: float) -> float:
-    raw = os.environ.get(variable, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{variable}={raw}: expected a number from {low:g} to {high:g}") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{variable}={raw}: expected a number from {low:g} to {high:g}")
-    return value
-
-
-def _hhmm(variable: str, text: str) -> time:
+def _hhmm(text: str) -> time:
     hours, _, minutes = text.strip().partition(":")
-    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-        raise SettingsError(f"{variable}: '{text}' is not a 24-hour HH:MM time")
+    if not (hours.isdecimal() and minutes.isdecimal() and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError(f"'{text}' is not a 24-hour HH:MM time")
     return time(int(hours), int(minutes))
 
 
-def reminder_after_from_env() -> timedelta | None:
-    """COACHBOT_REMINDER_AFTER_HOURS: hours after a lesson before an open check-in is nudged; 0 or off."""
-    raw = os.environ.get("COACHBOT_REMINDER_AFTER_HOURS", "").strip().lower()
-    if raw in ("off", "0", "no", "false"):
-        return None
-    hours = _number("COACHBOT_REMINDER_AFTER_HOURS", 4, 0.25, 23)
-    return timedelta(hours=hours)
+def _off(raw: object) -> bool:
+    return isinstance(raw, str) and raw.strip().lower() in ("off", "none", "no", "false", "0", "")
 
 
-def quiet_hours_from_env() -> tuple[time, time] | None:
-    """COACHBOT_QUIET_HOURS: 'HH:MM-HH:MM' in each learner's local time, or off."""
-    raw = os.environ.get("COACHBOT_QUIET_HOURS", "21:00-08:00").strip().lower()
-    if raw in ("off", "none", "no", ""):
-        return None
-    start, sep, end = raw.partition("-")
-    if not sep:
-        raise SettingsError(f"COACHBOT_QUIET_HOURS={raw}: expected HH:MM-HH:MM, e.g. 21:00-08:00, or off")
-    window = (_hhmm("COACHBOT_QUIET_HOURS", start), _hhmm("COACHBOT_QUIET_HOURS", end))
-    if window[0] == window[1]:
-        raise SettingsError(f"COACHBOT_QUIET_HOURS={raw}: start and end are the same; use off instead")
-    return window
+class Settings(BaseSettings):
+    """The core's settings; platforms read their own (see each adapter's config)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore",
+                                      populate_by_name=True, hide_input_in_errors=True)
+
+    database_url: str = Field(default_factory=default_database_url)
+    mentor_contact: str = "ask in your group chat, where mentors read along"
+    mentors: Annotated[frozenset[str], NoDecode] = frozenset()
+    reminder_after: Annotated[timedelta | None, NoDecode] = Field(
+        default=timedelta(hours=4), validation_alias="COACHBOT_REMINDER_AFTER_HOURS")
+    quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = (time(21), time(8))
+    delivery_tick_seconds: float = Field(default=20, ge=1, le=3600)
+    delivery_max_attempts: int = Field(default=5, ge=1, le=50, strict=True)
+    delivery_concurrency: int = Field(default=8, ge=1, le=256, strict=True)
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(default=8080, ge=0, le=65535, strict=True)
+    log_level: str = "INFO"
+    faq_lexical: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("expected a database URL such as sqlite+aiosqlite:///path/coachbot.db "
+                             "or postgresql+asyncpg://user@host/db") from None
+        if url.drivername not in _DRIVERS:
+            raise ValueError(f"the driver '{url.drivername}' is not supported; use one of "
+                             f"{', '.join(_DRIVERS)}")
+        return value
+
+    @field_validator("mentors", mode="before")
+    @classmethod
+    def _mentors(cls, value: Any) -> frozenset[str]:
+        if not isinstance(value, str):
+            return frozenset(value)
+        entries = [part.strip() for part in value.split(",") if part.strip()]
+        for entry in entries:
+            if ";" in entry or " " in entry:
+                raise ValueError(f"'{entry}': separate mentors with commas, e.g. telegram:123,slack:U0123")
+            if entry.startswith("@") or "@" in entry:
+                raise ValueError(f"'{entry}': use the numeric user id, not the @username "
+                                 "(see the README for how to find it)")
+            match = _MENTOR.match(entry)
+            if match is None:
+                raise ValueError(f"'{entry}': expected platform:user_id, e.g. telegram:123456789")
+            if match.group(1) == "telegram" and not match.group(2).isdecimal():
+                raise ValueError(f"'{entry}': a Telegram user id is a number")
+        return frozenset(entries)
+
+    @field_validator("reminder_after", mode="before")
+    @classmethod
+    def _reminder_after(cls, value: Any) -> timedelta | None:
+        if not isinstance(value, str):
+            return value  # type: ignore[no-any-return]
+        if _off(value):
+            return None
+        try:
+            hours = float(value)
+        except ValueError:
+            raise ValueError("expected hours from 0.25 to 23, or off") from None
+        if not 0.25 <= hours <= 23:
+            raise ValueError("expected hours from 0.25 to 23, or off")
+        return timedelta(hours=hours)
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _quiet_hours(cls, value: Any) -> tuple[time, time] | None:
+        if not isinstance(value, str):
+            return value  # type: ignore[no-any-return]
+        if _off(value):
+            return None
+        start, sep, end = value.strip().partition("-")
+        if not sep:
+            raise ValueError("expected HH:MM-HH:MM, e.g. 21:00-08:00, or off")
+        window = (_hhmm(start), _hhmm(end))
+        if window[0] == window[1]:
+            raise ValueError("start and end are the same; use off instead")
+        return window
+
+    @field_validator("delivery_max_attempts", "delivery_concurrency", "http_port", mode="before")
+    @classmethod
+    def _whole(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip().isdecimal():
+                raise ValueError("expected a whole number")
+            return int(value)
+        return value
+
+    @field_validator("http_host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value.strip("[]"))
+        except ValueError:
+            if not _HOSTNAME.match(value):
+                raise ValueError("expected an IP address or a host name, e.g. 0.0.0.0 or "
+                                 "127.0.0.1") from None
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> str:
+        level = str(value).strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @property
+    def log_level_number(self) -> int:
+        return int(logging.getLevelName(self.log_level))
 
 
-def _ids(variable: str) -> frozenset[str]:
-    raw = os.environ.get(variable, "")
-    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+def _variable(loc: tuple[int | str, ...]) -> str:
+    name = str(loc[0]) if loc else ""
+    field = Settings.model_fields.get(name)
+    alias = field.validation_alias if field is not None else None
+    return alias if isinstance(alias, str) else f"{PREFIX}{name.upper()}"
 
 
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = field(default_factory=default_database_url)
-    mentor_contact: str = field(default_factory=lambda: os.environ.get(
-        "COACHBOT_MENTOR_CONTACT", "ask in your group chat, where mentors read along"))
-    mentors: frozenset[str] = field(default_factory=lambda: _ids("COACHBOT_MENTORS"))
-    reminder_after: timedelta | None = field(default_factory=reminder_after_from_env)
-    quiet_hours: tuple[time, time] | None = field(default_factory=quiet_hours_from_env)
-    delivery_tick_seconds: float = field(default_factory=lambda: _number(
-        "COACHBOT_DELIVERY_TICK_SECONDS", 20, 1, 3600))
-    delivery_max_attempts: int = field(default_factory=lambda: int(_number(
-        "COACHBOT_DELIVERY_MAX_ATTEMPTS", 5, 1, 50)))
-    delivery_concurrency: int = field(default_factory=lambda: int(_number(
-        "COACHBOT_DELIVERY_CONCURRENCY", 8, 1, 256)))
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment (and `overrides`); a bad value raises one SettingsError line."""
+    check_machine_zone()
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        variable = _variable(tuple(err["loc"]))
+        raw = os.environ.get(variable)
+        shown = f"{variable}={raw}" if raw is not None and len(raw) <= 200 else variable
+        message = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{shown}: {message}") from None
+
+
+def check_machine_zone() -> None:
+    """TZ, when set, must name a zone: the terminal chat's clock and defaults follow it."""
+    raw = os.environ.get("TZ", "").lstrip(":")
+    if raw and not raw.startswith("/") and not is_valid_zone(raw):
+        raise SettingsError(f"TZ={raw}: expected a time zone such as Europe/Berlin or UTC "
+                            "(a city's zone, not a region)")

@@ -116,8 +116,11 @@ class ConsoleDeliveries:
 
     @staticmethod
     def is_wait(text: str) -> bool:
+        """`wait` alone or `wait <duration>`; any other line starting with "wait" is for the coach."""
         words = text.strip().split(maxsplit=1)
-        return bool(words) and words[0].lower().lstrip("/") == "wait"
+        if not words or words[0].lower().lstrip("/") != "wait":
+            return False
+        return len(words) == 1 or parse_duration(words[1]) is not None
 
     async def wait(self, text: str) -> Reply:
         argument = text.strip().split(maxsplit=1)[1:] or [""]

@@ -14,6 +14,7 @@ from coachbot.conversation import Coach
 from coachbot.conversation.commands import MENTOR_COMMANDS, parse
 from coachbot.groups.roles import mentor_key
 from coachbot.messages import ChatKind, Incoming
+from coachbot.textinput import as_number
 from coachbot_telegram.admins import AdminCache
 from coachbot_telegram.links import GROUP_PAYLOAD, START_LABEL, group_link, start_payload
 from coachbot_telegram.messenger import PLATFORM
@@ -136,7 +137,7 @@ class Inbound:
     async def start_from_link(self, message: Message, user: User, payload: str) -> None:
         """Start pressed from a group's deep link: the person joins that group's learners too."""
         group_id = payload.removeprefix(GROUP_PAYLOAD)
-        in_group = (payload.startswith(GROUP_PAYLOAD) and group_id.lstrip("-").isdigit()
+        in_group = (payload.startswith(GROUP_PAYLOAD) and as_number(group_id.removeprefix("-")) is not None
                     and await self.is_member(group_id, user.id))
         incoming = Incoming(PLATFORM, str(user.id), text="/start", display_name=user.full_name,
                             chat_id=group_id if in_group else str(message.chat.id),

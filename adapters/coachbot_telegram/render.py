@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMode
 
 from coachbot.messages import Choice, LessonView, Reply
+from coachbot.textinput import as_number
 from coachbot_telegram.links import START_LABEL
 
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
@@ -80,7 +81,7 @@ def encode_action(action: str, number: int) -> str:
 
 def decode_action(data: str) -> tuple[str | None, str]:
     """(action, text) for the core: a button's action, or the number typed for a long one."""
-    if data.startswith(BY_NUMBER) and data[1:].isdigit():
+    if data.startswith(BY_NUMBER) and as_number(data[1:]) is not None:
         return None, data[1:]
     return data, ""
 

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from coachbot.content.errors import ContentProblem
+from coachbot.content.errors import ContentError, ContentProblem
+from coachbot.content.loader import load_content
 from coachbot.content.models import Content, FaqEntry, Track, word_count
 from coachbot.conversation.commands import ALL_COMMANDS
 from coachbot.conversation.render import lesson_reply
@@ -61,6 +62,18 @@ def check_content(content: Content, sources_dir: Path | None = None) -> CheckRes
     else:
         problems += _copy_problems(content, sources_dir)
     return CheckResult(problems, skipped)
+
+
+def load_checked_content(root: Path) -> Content:
+    """Content the bot can run on: loaded, and passing every check `content check` runs itself.
+
+    The copy check needs the source documents and is left to `content check --sources`.
+    """
+    content = load_content(root)
+    problems = check_content(content).problems
+    if problems:
+        raise ContentError(problems)
+    return content
 
 
 def _at(content: Content, key: str, field: str, message: str) -> ContentProblem:

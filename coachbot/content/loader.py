@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -11,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from coachbot.content.errors import ContentError, ContentProblem
 from coachbot.content.models import Content, FaqEntry, SourceRef, Topic, Track
-from coachbot.content.yamlsource import YamlSource
+from coachbot.content.yamlsource import YamlSource, field_path
 
 M = TypeVar("M")
 TOPICS_FILE = "faq-topics.yaml"
@@ -25,7 +26,9 @@ def _display(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
-def _validate(source: YamlSource, adapter: TypeAdapter[M]) -> tuple[M | None, list[ContentProblem]]:
+def _validate(source: YamlSource, adapter: TypeAdapter[M],
+              by_id: bool = False) -> tuple[M | None, list[ContentProblem]]:
+    """Validate the whole file; `by_id` names list items by their `id` rather than their index."""
     try:
         return adapter.validate_python(source.data), []
     except ValidationError as exc:
@@ -35,12 +38,26 @@ def _validate(source: YamlSource, adapter: TypeAdapter[M]) -> tuple[M | None, li
             message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 message = "unknown field (check the spelling)"
-            problems.append(source.problem(loc, message))
+            problem = source.problem(loc, message)
+            if by_id and loc and isinstance(loc[0], int):
+                label = _item_id(source.data, loc[0])
+                rest = field_path(loc[1:])
+                problem = replace(problem, field=f"{label}.{rest}" if rest else label)
+            problems.append(problem)
         return None, problems
 
 
-def load_tracks(directory: Path) -> tuple[list[Track], dict[str, SourceRef], list[ContentProblem]]:
+def _item_id(data: object, index: int) -> str:
+    """The `id` of a list item as written, or its position when it has none."""
+    item = data[index] if isinstance(data, list) and index < len(data) else None
+    found = item.get("id") if isinstance(item, dict) else None
+    return str(found) if isinstance(found, str) and found else f"[{index}]"
+
+
+def load_tracks(directory: Path) -> tuple[list[Track], dict[str, SourceRef], list[ContentProblem], list[str]]:
+    """The tracks, where each key sits, the problems, and the files rejected as a whole."""
     tracks: list[Track] = []
+    rejected: list[str] = []
     sources: dict[str, SourceRef] = {}
     problems: list[ContentProblem] = []
     files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
@@ -52,10 +69,12 @@ def load_tracks(directory: Path) -> tuple[list[Track], dict[str, SourceRef], lis
             source = YamlSource(path, _display(path))
         except ContentError as exc:
             problems += exc.problems
+            rejected.append(path.name)
             continue
         track, found = _validate(source, TypeAdapter(Track))
         problems += found
         if track is None:
+            rejected.append(source.display)
             continue
         if track.id in sources:
             first = sources[track.id].path
@@ -70,7 +89,7 @@ def load_tracks(directory: Path) -> tuple[list[Track], dict[str, SourceRef], lis
             seen_lessons[lesson.id] = source.display
             sources[lesson.id] = SourceRef(source.display, source.line_of(["lessons", i]))
         tracks.append(track)
-    return tracks, sources, problems
+    return tracks, sources, problems, rejected
 
 
 def load_faq(path: Path) -> tuple[list[FaqEntry], dict[str, SourceRef], list[ContentProblem]]:
@@ -82,7 +101,7 @@ def load_faq(path: Path) -> tuple[list[FaqEntry], dict[str, SourceRef], list[Con
         return [], {}, exc.problems
     if source.data is None:
         return [], {}, []
-    entries, problems = _validate(source, TypeAdapter(list[FaqEntry]))
+    entries, problems = _validate(source, TypeAdapter(list[FaqEntry]), by_id=True)
     sources: dict[str, SourceRef] = {}
     for i, entry in enumerate(entries or []):
         if f"faq:{entry.id}" in sources:
@@ -99,7 +118,7 @@ def load_topics(path: Path) -> tuple[list[str], list[ContentProblem]]:
         source = YamlSource(path, _display(path))
     except ContentError as exc:
         return [], exc.problems
-    topics, problems = _validate(source, TypeAdapter(list[Topic]))
+    topics, problems = _validate(source, TypeAdapter(list[Topic]), by_id=True)
     ids = [topic.id for topic in topics or []]
     for i, topic_id in enumerate(ids):
         if topic_id in ids[:i]:
@@ -107,7 +126,10 @@ def load_topics(path: Path) -> tuple[list[str], list[ContentProblem]]:
     return ids, problems
 
 
-def _reference_problems(content: Content) -> Iterable[ContentProblem]:
+def _reference_problems(content: Content, complete: bool) -> Iterable[ContentProblem]:
+    """References to unknown tracks and lessons; only when every track file could be read."""
+    if not complete:  # a rejected file's lessons would all look unknown: it was reported once
+        return
     for track in content.tracks:
         if track.next_track and content.track(track.next_track) is None:
             ref = content.sources[track.id]
@@ -125,13 +147,13 @@ def load_content(root: Path) -> Content:
 
     Raises ContentError listing every problem.
     """
-    tracks, sources, problems = load_tracks(root / "tracks")
+    tracks, sources, problems, rejected = load_tracks(root / "tracks")
     faq, faq_sources, faq_problems = load_faq(root / "faq.yaml")
     topics, topic_problems = load_topics(root / TOPICS_FILE)
-    problems += faq_problems + topic_problems
     content = Content(tracks=tracks, faq=faq, sources={**sources, **faq_sources},
                       required_topics=topics)
-    problems += _reference_problems(content)
+    problems += _reference_problems(content, complete=not rejected)
+    problems += faq_problems + topic_problems
     if problems:
         raise ContentError(problems)
     return content

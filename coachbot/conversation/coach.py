@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,15 +26,18 @@ from coachbot.localtime import (
     next_delivery,
     parse_hhmm,
     resolve_zone,
-    suggest_zones,
+    zone_problem,
 )
 from coachbot.messages import ChatKind, Choice, Incoming, Reply
 from coachbot.settings import Settings
 from coachbot.store.models import Group, Learner, LessonRecord, Status
 from coachbot.store.repository import Repository, decode_choices, encode_choices
 from coachbot.streaks import current_streak
+from coachbot.textinput import as_number, clean_text
 
-YES = {"yes", "y", "yes please", "confirm", "delete", "forget"}
+# Only an explicit yes deletes: a number, "ok" or anything else keeps the data.
+YES = {"yes", "y", "yes please", "yes, delete everything", "yes delete everything"}
+KEPT = "Okay, I've kept everything. Nothing was deleted."
 ACCEPT_DEFAULT = {"", "ok", "okay", "default", "yes", "y", "keep", "sure", "fine"}
 QUESTION_LIMIT = 500
 GRACE_EVERY_DAYS = 7
@@ -59,6 +63,7 @@ class Coach:
         self.events = PlatformEvents(sessions)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        incoming = clean_incoming(incoming)
         async with self.sessions() as session, session.begin():
             turn = Turn(self, Repository(session), incoming, self.clock.now())
             replies = await turn.run()
@@ -111,6 +116,16 @@ class Coach:
 
 
 Handler = Callable[[tuple[str, ...]], Awaitable[list[Reply]]]
+
+
+def clean_incoming(incoming: Incoming) -> Incoming:
+    """Every text field as the database accepts it (see clean_text), once, where it enters."""
+    return replace(
+        incoming, user_id=clean_text(incoming.user_id), text=clean_text(incoming.text),
+        display_name=clean_text(incoming.display_name),
+        action=None if incoming.action is None else clean_text(incoming.action),
+        chat_id=None if incoming.chat_id is None else clean_text(incoming.chat_id),
+        timezone=None if incoming.timezone is None else clean_text(incoming.timezone))
 
 
 class Turn:
@@ -177,16 +192,19 @@ class Turn:
         text = raw.strip()
         parsed = parse(text)
         pending = self.learner.pending or ""
-        if pending.startswith("onboard:") and parsed.command is None and not parsed.unknown:
-            return await self.onboarding_step(pending.removeprefix("onboard:"), text)
-        if text.isdigit() and parsed.command is None:
-            return await self.pick_number(int(text))
         if pending == "forget":
             self.learner.pending = None
-            if text.lower() in YES:
+            self.learner.choices = None
+            if text.lower().rstrip(".!") in YES:
                 return await self.forget_confirmed()
-            if parsed.command is None and not parsed.unknown:
-                return [Reply("Okay, I've kept everything. Nothing was deleted.")]
+            if parsed.command is None:
+                return [Reply(KEPT)]
+            return [Reply(KEPT), *await self.on_text(text)]
+        if pending.startswith("onboard:") and parsed.command is None and not parsed.unknown:
+            return await self.onboarding_step(pending.removeprefix("onboard:"), text)
+        number = as_number(text)
+        if number is not None and parsed.command is None:
+            return await self.pick_number(number)
         if pending.startswith("checkin:") and parsed.command is None and not parsed.unknown:
             reflection = await self.maybe_reflection(pending.removeprefix("checkin:"), text)
             if reflection is not None:
@@ -232,7 +250,8 @@ class Turn:
         kind, _, rest = action.partition(":")
         if kind == "answer":
             lesson_id, _, index = rest.rpartition(":")
-            return await self.answer_checkin(lesson_id, int(index) if index.isdigit() else -1)
+            picked = as_number(index)
+            return await self.answer_checkin(lesson_id, -1 if picked is None else picked)
         if kind == "done":
             return await self.complete_lesson(rest)
         if kind == "track":
@@ -248,10 +267,15 @@ class Turn:
                 return await self.onboarding_step("time", rest)
             return await self.cmd_time((rest,))
         if kind == "forget":
+            confirming = self.learner.pending == "forget"
             self.learner.pending = None
-            if rest == "yes":
+            self.learner.choices = None
+            if rest == "yes" and confirming:
                 return await self.forget_confirmed()
-            return [Reply("Okay, I've kept everything. Nothing was deleted.", edit_previous=True)]
+            if rest == "yes":
+                return [Reply("That confirmation has expired, so nothing was deleted. Type forget "
+                              "to start again.", edit_previous=True, rejected_action=True)]
+            return [Reply(KEPT, edit_previous=True)]
         if kind == "faq":
             entry = next((e for e in self.content.faq if e.id == rest), None)
             if entry is not None:
@@ -341,8 +365,9 @@ class Turn:
 
     def find_track(self, text: str) -> Track | None:
         key = text.strip().lower()
-        if key.isdigit() and 1 <= int(key) <= len(self.content.tracks):
-            return self.content.tracks[int(key) - 1]
+        number = as_number(key)
+        if number is not None and 1 <= number <= len(self.content.tracks):
+            return self.content.tracks[number - 1]
         return self.content.track(key) or next(
             (t for t in self.content.tracks if t.title.lower() == key), None)
 
@@ -543,12 +568,8 @@ class Turn:
     def set_zone(self, value: str) -> list[Reply]:
         zone = resolve_zone(value)
         if zone is None:
-            suggestions = suggest_zones(value)
-            shown = value[:40] if value else "(nothing)"
-            hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
-            return [Reply(f"I don't know the time zone '{shown}'.{hint} Type a zone like "
-                          "tz Europe/Berlin, or a city like tz Tokyo.",
-                          tuple(Choice(s, f"tz:{s}") for s in suggestions))]
+            problem, offered = zone_problem(value)
+            return [Reply(problem, tuple(Choice(s, f"tz:{s}") for s in offered))]
         self.learner.timezone = zone
         return [Reply(f"Time zone set to {zone} (it's {self.today:%H:%M} there now). Lessons "
                       f"arrive at {self.learner.delivery_time} {zone} time.")]

@@ -33,7 +33,9 @@ MENTOR_COMMANDS: dict[str, str] = {
 }
 
 ALL_COMMANDS = {**COMMANDS, **MENTOR_COMMANDS}
-ALIASES = {"stats": "progress", "status": "progress", "lesson": "today", "skip": "next"}
+ALIASES = {"stats": "progress", "status": "progress", "lesson": "today"}
+# Words that are no command but clearly mean one: suggested, never run (skip would drop a lesson).
+NEAR_MISSES = {"skip": "next"}
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ def parse(text: str) -> Parsed:
     word = ALIASES.get(word, word)
     if word in ALL_COMMANDS:
         return Parsed(word, tuple(parts[1:]), cleaned, slash)
+    if word in NEAR_MISSES and len(parts) == 1:
+        return Parsed(None, (), cleaned, slash, unknown=word, suggestion=NEAR_MISSES[word])
     if slash:
         return Parsed(None, (), cleaned, True, unknown=word, suggestion=closest_command(word))
     if len(parts) <= 2 and word.isalpha():

@@ -10,7 +10,7 @@ from coachbot.groups.lessons import queue_group_lesson
 from coachbot.groups.planning import first_day
 from coachbot.groups.report import build_report, render_text
 from coachbot.groups.roles import REFUSAL, is_mentor
-from coachbot.localtime import format_hhmm, local_date, parse_hhmm, resolve_zone
+from coachbot.localtime import format_hhmm, local_date, parse_hhmm, resolve_zone, zone_problem
 from coachbot.messages import ChatKind, Reply
 from coachbot.store.models import Group
 
@@ -77,7 +77,8 @@ class MentorDesk:
         if rest:
             found = resolve_zone(" ".join(rest))
             if found is None:
-                return [Reply(f"I don't know the time zone '{' '.join(rest)}'. {usage}")]
+                problem, _ = zone_problem(" ".join(rest))
+                return [Reply(f"{problem} {usage}")]
             zone = found
         if track.id != group.schedule_track:
             group.position = 0

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from coachbot.content.loader import load_faq
 from coachbot.faq.choose import choose_matcher
 from coachbot.faq.quality import reported_id
-from coachbot.settings import Settings, default_content_dir, default_data_dir, sqlite_url
+from coachbot.settings import default_content_dir, default_data_dir, load_settings, sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker
 from coachbot.store.repository import MissSummary, Repository
 
@@ -58,7 +58,7 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 def cmd_misses(args: argparse.Namespace) -> int:
     database = Path(args.db).expanduser().resolve() if args.db else None
-    settings = Settings(database_url=sqlite_url(database)) if database else Settings()
+    settings = load_settings(database_url=sqlite_url(database)) if database else load_settings()
     try:
         rows = asyncio.run(_misses(settings.database_url, max(1, args.limit)))
     except DBAPIError as exc:

@@ -137,7 +137,7 @@ class LexicalMatcher:
         query = self.index.repair(words(question[:QUESTION_LIMIT]))
         query_terms = terms(query)
         scores = [0.0] * len(self.entries)
-        if not query_terms:
+        if not query_terms or not self.entries:
             return Ranking(scores, off_topic=True)
         sorted_query = sorted_words(" ".join(query))
         bm25 = self.index.bm25(query_terms)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -11,6 +10,7 @@ from typing import Any, TextIO
 from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coachbot.groups.csvsafe import SafeCsvWriter
 from coachbot.localtime import local_date
 from coachbot.store.models import FaqMiss, Group, Learner, LessonRecord, Membership
 from coachbot.streaks import current_streak
@@ -172,7 +172,7 @@ def render_text(report: GroupReport) -> str:
 
 def write_csv(reports: Iterable[GroupReport], out: TextIO) -> int:
     """One row per member per group; ISO dates; returns the rows written."""
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)  # display names are chosen by users: never let one be a formula
     writer.writerow(CSV_COLUMNS)
     rows = 0
     for report in reports:

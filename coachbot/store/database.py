@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from coachbot.settings import SettingsError
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -21,6 +25,63 @@ def ensure_sqlite_parent(url: str) -> None:
     database = make_url(url).database
     if is_sqlite(url) and database and database != ":memory:":
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_database(url: str, variable: str) -> None:
+    """Fail with one line naming `variable` when the database cannot be used at all.
+
+    Synchronous, like `upgrade`: call it before the event loop and before any platform connects.
+    """
+    if is_sqlite(url):
+        _check_sqlite_file(url, variable)
+    try:
+        asyncio.run(asyncio.wait_for(_ping(url), CONNECT_SECONDS))
+    except Exception as exc:  # every driver has its own errors; the reason is what matters
+        raise SettingsError(f"{variable}: cannot use the database ({_reason(exc)})") from None
+
+
+CONNECT_SECONDS = 15
+
+
+async def _ping(url: str) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CONNECT_SECONDS} s"
+    cause = getattr(exc, "orig", None) or exc
+    message = " ".join(str(cause).split()) or type(cause).__name__
+    return message[:200]
+
+
+def _check_sqlite_file(url: str, variable: str) -> None:
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database).expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"{variable}: cannot create the folder {path.parent} "
+                            f"({exc.strerror or exc})") from None
+    if path.is_dir():
+        raise SettingsError(f"{variable}: {path} is a folder, not a database file")
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise SettingsError(f"{variable}: {path} is not writable by this user")
+    if path.exists():
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            raise SettingsError(f"{variable}: {path} is not an SQLite database")
 
 
 def make_engine(url: str) -> AsyncEngine:

@@ -200,7 +200,7 @@ async def test_bad_input_is_answered_and_changes_nothing(chat: Chat,
         "time 25:99": "I couldn't read '25:99'",
         "track nope": "There's no track 'nope'",
         "forget": "cannot be undone",
-        "9": "Pick a number from 1 to 2",
+        "9": "Nothing was deleted",
     }
     for text, expected in replies.items():
         reply = await chat.say(text)

@@ -81,13 +81,21 @@ async def test_the_next_run_picks_up_where_the_clock_says(database_url: str) -> 
 
 
 async def test_wait_explains_itself(database_url: str) -> None:
-    text = await converse(database_url, "2026-03-07T08:00-05:00", "wait", "wait forever", "wait 0m")
+    text = await converse(database_url, "2026-03-07T08:00-05:00", "wait", "wait 500d", "wait 0m")
     assert "How long should I wait? For example: wait 90m" in text
-    assert "I couldn't read 'forever' as a duration" in text
+    assert "I couldn't read '500d' as a duration up to 400 days" in text
     assert "I couldn't read '0m' as a duration" in text
     real = await converse(database_url, None, "wait 3h")
     assert "wait only works on a simulated clock" in real
     assert "coachbot chat --now 2026-03-07T08:00-05:00" in real
+
+
+async def test_a_sentence_starting_with_wait_goes_to_the_coach(database_url: str) -> None:
+    text = await converse(database_url, "2026-03-07T08:00-05:00", "wait what does this bot do",
+                          "wait forever")
+    assert "Waited" not in text and "as a duration" not in text
+    assert "How long should I wait" not in text and "wait only works" not in text
+    assert text.count("coach>") >= 2 or text.count("\n\n") >= 2  # both lines were answered
 
 
 def run_chat(db: Path, *args: str, typed: list[str]) -> subprocess.CompletedProcess[str]:
