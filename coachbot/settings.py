@@ -190,6 +190,8 @@ class Settings(BaseSettings):
 
 def _variable(loc: tuple[int | str, ...]) -> str:
     name = str(loc[0]) if loc else ""
+    if name.startswith(PREFIX):  # an alias is the variable's own name
+        return name
     field = Settings.model_fields.get(name)
     alias = field.validation_alias if field is not None else None
     return alias if isinstance(alias, str) else f"{PREFIX}{name.upper()}"

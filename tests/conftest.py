@@ -107,9 +107,10 @@ class Chat:
 
     def __init__(self, coach: Coach, user: str = "ann", platform: str = "test",
                  chat_id: str | None = None, group: bool = False, admin: bool = False,
-                 timezone: str | None = None) -> None:
+                 timezone: str | None = None, display_name: str | None = None) -> None:
         self.coach = coach
         self.user = user
+        self.display_name = user.title() if display_name is None else display_name
         self.platform = platform
         self.chat_id = chat_id or user
         self.group = group
@@ -119,7 +120,7 @@ class Chat:
 
     async def say(self, text: str = "", action: str | None = None) -> str:
         incoming = Incoming(platform=self.platform, user_id=self.user, text=text, action=action,
-                            display_name=self.user.title(), chat_id=self.chat_id,
+                            display_name=self.display_name, chat_id=self.chat_id,
                             chat_kind=ChatKind.GROUP if self.group else ChatKind.PRIVATE,
                             is_chat_admin=self.admin, timezone=self.timezone)
         self.last = await self.coach.handle(incoming)

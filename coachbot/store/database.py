@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from pathlib import Path
 
@@ -112,4 +113,7 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the schema at `url` to `revision`. Synchronous: call it outside a running loop."""
     ensure_sqlite_parent(url)
+    migration_log = logging.getLogger("alembic")
+    if migration_log.getEffectiveLevel() > logging.DEBUG:  # "Context impl SQLiteImpl." is noise
+        migration_log.setLevel(logging.WARNING)
     command.upgrade(alembic_config(url), revision)

@@ -1,0 +1,99 @@
+"""A broken content file is one clear line each, for `content check` and at start-up alike."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coachbot.content import ContentError, load_content
+from coachbot.content.check import check_content, load_checked_content
+from tests.unit.test_content import copy_content
+
+
+def problems_of(root: Path) -> str:
+    with pytest.raises(ContentError) as caught:
+        load_checked_content(root)
+    return str(caught.value)
+
+
+def test_a_duplicate_key_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    path = root / "tracks" / "missteps.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("title:", "title: First title\ntitle:", 1))
+    line = text[:text.index("title:")].count("\n") + 2
+    assert f"missteps.yaml:{line}: duplicate key 'title'" in problems_of(root)
+
+
+def test_deep_nesting_and_huge_numbers_are_named(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    (root / "tracks" / "zz-deep.yaml").write_text("[" * 100_000 + "]" * 100_000)
+    (root / "tracks" / "zz-big.yaml").write_text("id: big\norder: " + "9" * 5_000 + "\n")
+    text = problems_of(root)
+    assert "zz-deep.yaml:1: nested too deeply to be content" in text
+    assert "zz-big.yaml:1: a value cannot be read" in text
+    assert "Traceback" not in text
+
+
+def test_aliases_cannot_blow_up_a_file(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(20))
+    (root / "tracks" / "zz-bomb.yaml").write_text(bomb)
+    assert "zz-bomb.yaml:1: anchors and aliases (& and *) are not allowed" in problems_of(root)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    with (root / "faq.yaml").open("a") as faq:
+        faq.write("# padding\n" * 600_000)
+    assert "faq.yaml:1: 6.1 MB; a content file may be at most 5 MB" in problems_of(root)
+
+
+def test_a_broken_track_is_reported_once_not_as_unknown_lessons(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    path = root / "tracks" / "engagement.yaml"
+    path.write_text(path.read_text().replace("title:", "titel:", 1))
+    text = problems_of(root)
+    assert "engagement.yaml" in text and "unknown field" in text
+    assert "unknown lesson" not in text
+
+
+def test_faq_entries_are_named_by_their_id(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    faq = root / "faq.yaml"
+    text = faq.read_text()
+    first_id = text.split("id: ", 1)[1].split()[0]
+    faq.write_text(text.replace("answer:", "answr:", 1))
+    found = problems_of(root)
+    assert f"{first_id}.answr: unknown field" in found
+    assert "[0]" not in found
+
+
+def test_an_empty_faq_fails_the_check(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    (root / "faq.yaml").write_text("[]\n")
+    (root / "faq-topics.yaml").unlink()
+    problems = [str(p) for p in check_content(load_content(root)).problems]
+    assert any("no FAQ entries" in p for p in problems)
+
+
+def test_the_bot_refuses_to_start_on_content_the_check_refuses(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    path = root / "tracks" / "missteps.yaml"
+    text = path.read_text()
+    start = text.index("try_this:")
+    path.write_text(text[:start] + "try_this: " + "Write a very long note. " * 220 + "\n    "
+                    + text[text.index("try_minutes:", start):])
+    env = {**os.environ, "COACHBOT_CONTENT_DIR": str(root), "COACHBOT_DATA_DIR": str(tmp_path / "data"),
+           "COACHBOT_FAQ_LEXICAL": "1"}
+    result = subprocess.run([sys.executable, "-m", "coachbot", "chat"], input="", env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "missteps.yaml:" in result.stderr and "characters as sent; Telegram allows 4096" in result.stderr
+    assert "Traceback" not in result.stderr
