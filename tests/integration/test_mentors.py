@@ -310,7 +310,8 @@ async def test_a_group_that_removed_the_bot_gets_nothing_more(
 
 async def test_display_names_cannot_become_spreadsheet_formulas(
         coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> None:
-    names = ["=HYPERLINK(\"http://x.example\",\"click\")", "@SUM(A1:A9)", "+1", "-2", "\tTab", "\rCR", "Plain"]
+    names = ["=HYPERLINK(\"http://x.example\",\"click\")", "@SUM(A1:A9)", "+1", "-2", "\tTab",
+             "\rCR", "Plain"]
     for i, name in enumerate(names):
         await Chat(coach, f"user{i}", chat_id="-100", group=True, display_name=name).say("hello")
     _, text = await exported(sessions, clock)

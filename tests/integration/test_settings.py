@@ -100,5 +100,5 @@ def test_good_settings_are_read_in_one_place(monkeypatch: pytest.MonkeyPatch) ->
     assert settings.reminder_after is not None and settings.reminder_after.total_seconds() == 9000
     assert settings.log_level == "DEBUG"
     monkeypatch.setenv("COACHBOT_DELIVERY_MAX_ATTEMPTS", "2.7")
-    with pytest.raises(SettingsError, match="COACHBOT_DELIVERY_MAX_ATTEMPTS=2.7: "):
+    with pytest.raises(SettingsError, match=r"COACHBOT_DELIVERY_MAX_ATTEMPTS=2\.7: "):
         load_settings()
