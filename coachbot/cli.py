@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -59,6 +60,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 2
     settings = _settings(args)
     app = build(settings, clock=clock)
+    _tolerant_terminal()
 
     async def chat() -> None:
         try:
@@ -70,6 +72,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     asyncio.run(chat())
     return 0
+
+
+def _tolerant_terminal() -> None:
+    """Bytes that are not UTF-8 reach the coach (which cleans them) instead of ending the chat."""
+    for stream, errors in ((sys.stdin, "surrogateescape"), (sys.stdout, "replace")):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors=errors)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
