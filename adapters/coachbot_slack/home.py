@@ -9,12 +9,11 @@ from datetime import datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.conversation import Coach
-from coachbot.conversation.coach import GRACE_EVERY_DAYS
 from coachbot.conversation.render import plural
-from coachbot.localtime import describe_local, local_date, next_delivery, parse_hhmm
-from coachbot.store.models import Learner, Status
+from coachbot.learning.summary import ProgressSummary, summarise
+from coachbot.localtime import describe_local
+from coachbot.store.models import Status
 from coachbot.store.repository import Repository
-from coachbot.streaks import current_streak
 from coachbot_slack.blocks import ACTION_PREFIX, Block, button, context, escape, section
 from coachbot_slack.messenger import PLATFORM
 
@@ -46,33 +45,24 @@ async def load_state(coach: Coach, platform: str, user_id: str) -> HomeState | N
         if learner is None or learner.status == Status.NEW:
             return None
         now = coach.clock.now()
-        track = coach.track_of(learner)
-        done = await repo.completed_counts(learner)
-        streak = current_streak(await repo.done_days(learner), local_date(now, learner.timezone),
-                                GRACE_EVERY_DAYS)
-        position = (await repo.positions(learner)).get(track.id, 0)
-        finished = position >= len(track.lessons)
-        delivered = await repo.delivered_on(learner, local_date(now, learner.timezone))
-        return HomeState(
-            status=learner.status, track=track.title, track_done=done.get(track.id, 0),
-            track_total=len(track.lessons), overall_done=sum(done.values()),
-            overall_total=coach.content.lesson_count,
-            streak=plural(streak.days, "day") + (" (a missed day was forgiven)" if streak.grace_used else ""),
-            next_lesson=next_lesson(learner, now, delivered, finished), zone=learner.timezone,
-            delivery_time=learner.delivery_time, reminders=learner.reminders)
+        summary = await summarise(coach.progression, repo, learner, now)
+    graced = " (a missed day was forgiven)" if summary.streak.grace_used else ""
+    return HomeState(
+        status=summary.status, track=summary.track_title, track_done=summary.track_done,
+        track_total=summary.track_total, overall_done=summary.overall_done,
+        overall_total=summary.overall_total, streak=plural(summary.streak.days, "day") + graced,
+        next_lesson=next_lesson(summary, now), zone=summary.zone,
+        delivery_time=summary.delivery_time, reminders=summary.reminders)
 
 
-def next_lesson(learner: Learner, now: datetime, delivered_today: bool, finished: bool) -> str:
-    if learner.status == Status.PAUSED:
+def next_lesson(summary: ProgressSummary, now: datetime) -> str:
+    if summary.status == Status.PAUSED:
         return "Paused: press Resume to continue"
-    if learner.status == Status.STOPPED:
+    if summary.status == Status.STOPPED:
         return "Stopped: send me start to come back"
-    if finished:
+    if summary.next_delivery is None:
         return "You've had every lesson in this track: pick another"
-    at = parse_hhmm(learner.delivery_time) or parse_hhmm("09:00")
-    assert at is not None
-    when = next_delivery(now, learner.timezone, at, delivered_today)
-    return describe_local(when, learner.timezone, now).capitalize()
+    return describe_local(summary.next_delivery, summary.zone, now).capitalize()
 
 
 def home_button(label: str, command: str, style: str | None = None) -> Block:

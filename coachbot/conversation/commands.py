@@ -1,41 +1,93 @@
-"""Command names, their usage lines, and parsing of what a person typed."""
+"""Every command, declared once: name, aliases, usage, who may use it, and its handler.
+
+`help`, Telegram's command menu, Slack's usage text, the unknown-command suggestions and
+`content check` all read this registry.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-# name -> usage shown in help; the same spelling on every platform.
-COMMANDS: dict[str, str] = {
-    "start": "start: begin (pick a track, your time zone and a delivery time)",
-    "today": "today: show today's lesson again",
-    "next": "next: take the next lesson now",
-    "done": "done: mark the current lesson done",
-    "progress": "progress: lessons done, your streak, when the next lesson arrives",
-    "tracks": "tracks: list the tracks",
-    "track": "track <id>: switch track (progress in each track is kept)",
-    "time": "time HH:MM: change your daily delivery time",
-    "tz": "tz <Area/City>: change your time zone (a city works too)",
-    "reminders": "reminders on|off: a gentle nudge when a check-in is unanswered",
-    "pause": "pause: no lessons until you resume (nothing is lost)",
-    "resume": "resume: continue with the next lesson",
-    "stop": "stop: no more messages (progress is kept)",
-    "forget": "forget: delete everything stored about you",
-    "help": "help: this list",
-}
+from coachbot.conversation import account, lessons, mentor, onboarding, tracks
+from coachbot.conversation.context import Context
+from coachbot.messages import Reply
 
-MENTOR_COMMANDS: dict[str, str] = {
-    "push": "push <lesson id | next>: send a lesson to this group now",
-    "schedule": "schedule HH:MM [zone] [track <id>] | schedule off: a daily group lesson",
-    "report": "report: how this group is doing",
-    "digest": "digest <weekday> HH:MM | digest off: post the report weekly",
-}
+Handler = Callable[[Context, tuple[str, ...]], Awaitable[list[Reply]]]
+# Platforms that deliver commands behind a slash command of their own (Slack's /coach).
+SLASH_PREFIXES = ("/coach",)
 
+
+class Role(StrEnum):
+    LEARNER = "learner"
+    MENTOR = "mentor"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str  # shown in help: "time HH:MM: change your daily delivery time"
+    handler: Handler
+    role: Role = Role.LEARNER
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """'Change your daily delivery time': the usage without its syntax, for menus."""
+        text = self.usage.split(": ", 1)[-1].strip()
+        return text[:1].upper() + text[1:]
+
+
+async def show_help(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    return [Reply(help_text(mentor.is_group_mentor(ctx)))]
+
+
+REGISTRY: tuple[Command, ...] = (
+    Command("start", "start: begin (pick a track, your time zone and a delivery time)", onboarding.start),
+    Command("today", "today: show today's lesson again", lessons.today, aliases=("lesson",)),
+    Command("next", "next: take the next lesson now", lessons.next_lesson),
+    Command("done", "done: mark the current lesson done", lessons.done),
+    Command("progress", "progress: lessons done, your streak, when the next lesson arrives",
+            lessons.progress, aliases=("stats", "status")),
+    Command("tracks", "tracks: list the tracks", tracks.list_tracks),
+    Command("track", "track <id>: switch track (progress in each track is kept)", tracks.switch_track),
+    Command("time", "time HH:MM: change your daily delivery time", tracks.set_time),
+    Command("tz", "tz <Area/City>: change your time zone (a city works too)", tracks.zone),
+    Command("reminders", "reminders on|off: a gentle nudge when a check-in is unanswered",
+            tracks.reminders),
+    Command("pause", "pause: no lessons until you resume (nothing is lost)", account.pause),
+    Command("resume", "resume: continue with the next lesson", account.resume),
+    Command("stop", "stop: no more messages (progress is kept)", account.stop),
+    Command("forget", "forget: delete everything stored about you", account.forget),
+    Command("help", "help: this list", show_help),
+    Command("push", "push <lesson id | next>: send a lesson to this group now", mentor.push, Role.MENTOR),
+    Command("schedule", "schedule HH:MM [zone] [track <id>] | schedule off: a daily group lesson",
+            mentor.schedule, Role.MENTOR),
+    Command("report", "report: how this group is doing", mentor.report, Role.MENTOR),
+    Command("digest", "digest <weekday> HH:MM | digest off: post the report weekly", mentor.digest,
+            Role.MENTOR),
+)
+BY_NAME = {command.name: command for command in REGISTRY}
+# The views the platforms read: name -> usage, and every alias -> its command.
+COMMANDS = {c.name: c.usage for c in REGISTRY if c.role == Role.LEARNER}
+MENTOR_COMMANDS = {c.name: c.usage for c in REGISTRY if c.role == Role.MENTOR}
 ALL_COMMANDS = {**COMMANDS, **MENTOR_COMMANDS}
-ALIASES = {"stats": "progress", "status": "progress", "lesson": "today"}
+ALIASES = {alias: c.name for c in REGISTRY for alias in c.aliases}
 # Words that are no command but clearly mean one: suggested, never run (skip would drop a lesson).
 NEAR_MISSES = {"skip": "next"}
+
+
+def help_text(for_mentor: bool = False) -> str:
+    lines = ["Here is what I understand (with or without a leading /):"]
+    lines += [f"  {usage}" for usage in COMMANDS.values()]
+    if for_mentor:
+        lines.append("In a group, mentors can also use:")
+        lines += [f"  {usage}" for usage in MENTOR_COMMANDS.values()]
+    lines.append("Anything else you type, I'll try to answer from the FAQ.")
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -53,8 +105,9 @@ class Parsed:
 def parse(text: str) -> Parsed:
     """Commands work with or without a leading '/', in any case, with '@botname' stripped."""
     cleaned = text.strip()
-    if cleaned.lower().startswith("/coach"):  # Slack's slash command carries the real one after it
-        cleaned = cleaned[len("/coach"):].strip()
+    for prefix in SLASH_PREFIXES:  # the real command comes after the platform's own
+        if cleaned.lower().startswith(prefix):
+            cleaned = cleaned[len(prefix):].strip()
     parts = cleaned.split()
     if not parts:
         return Parsed(None, (), cleaned)
@@ -80,3 +133,20 @@ def closest_command(word: str, cutoff: float = 60) -> str | None:
         return None
     found = process.extractOne(word, list(ALL_COMMANDS), scorer=fuzz.ratio, score_cutoff=cutoff)
     return found[0] if found else None
+
+
+async def run(ctx: Context, parsed: Parsed) -> list[Reply]:
+    """Run a parsed command, after checking that this person may use it here."""
+    assert parsed.command is not None
+    command = BY_NAME[parsed.command]
+    if command.role == Role.MENTOR:
+        refusal = mentor.guard(ctx, command.name, command.usage)
+        if refusal is not None:
+            return [refusal]
+    return await command.handler(ctx, parsed.args)
+
+
+def unknown_reply(parsed: Parsed) -> Reply:
+    shown = f"/{parsed.unknown}" if parsed.slash else (parsed.unknown or "")
+    hint = f" Did you mean {parsed.suggestion}?" if parsed.suggestion else ""
+    return Reply(f"I don't know the command '{shown}'.{hint} Type help to see all commands.")

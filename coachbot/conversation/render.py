@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coachbot.content.models import Lesson, Track
-from coachbot.conversation.commands import COMMANDS, MENTOR_COMMANDS
+from coachbot.conversation.actions import Answer, Done, encode
 from coachbot.messages import Choice, LessonView, Reply
 
 
@@ -17,8 +17,8 @@ def lesson_view(track: Track, index: int) -> LessonView:
 
 def checkin_choices(lesson: Lesson) -> tuple[Choice, ...]:
     if lesson.checkin.is_reflection:
-        return (Choice("Mark as done", f"done:{lesson.id}"),)
-    return tuple(Choice(choice.text, f"answer:{lesson.id}:{i}")
+        return (Choice("Mark as done", encode(Done(lesson.id))),)
+    return tuple(Choice(choice.text, encode(Answer(lesson.id, i)))
                  for i, choice in enumerate(lesson.checkin.choices))
 
 
@@ -47,16 +47,6 @@ def group_lesson_reply(track: Track, index: int) -> Reply:
     text += ("\nTalk it over here. For your own daily lessons and check-ins, message me "
              "privately and type start.")
     return Reply(text, lesson=view)
-
-
-def help_text(mentor: bool = False) -> str:
-    lines = ["Here is what I understand (with or without a leading /):"]
-    lines += [f"  {usage}" for usage in COMMANDS.values()]
-    if mentor:
-        lines.append("In a group, mentors can also use:")
-        lines += [f"  {usage}" for usage in MENTOR_COMMANDS.values()]
-    lines.append("Anything else you type, I'll try to answer from the FAQ.")
-    return "\n".join(lines)
 
 
 def plural(count: int, word: str) -> str:

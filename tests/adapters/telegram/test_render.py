@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 from coachbot_telegram.render import DATA_LIMIT, decode_action, render, split_text, utf16_length
 
 from coachbot.content import Content
-from coachbot.conversation.coach import TIME_PRESETS
+from coachbot.conversation.onboarding import TIME_PRESETS
 from coachbot.conversation.render import lesson_reply
 from coachbot.messages import Choice, Reply
 

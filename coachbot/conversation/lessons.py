@@ -1,0 +1,164 @@
+"""Lessons in the conversation: today, next, done, check-in answers, reflections, progress."""
+
+from __future__ import annotations
+
+from coachbot.content.models import Track
+from coachbot.conversation.actions import PickTrack, encode
+from coachbot.conversation.context import Context
+from coachbot.conversation.render import lesson_reply, plural
+from coachbot.learning.summary import next_delivery_of, streak_of, summarise
+from coachbot.localtime import describe_local
+from coachbot.messages import Choice, Reply
+from coachbot.store.models import LessonRecord, Status
+from coachbot.streaks import Streak
+
+REFLECTION_LIMIT = 4000
+
+
+def next_lesson_when(ctx: Context, delivered_today: bool = False) -> str:
+    when = next_delivery_of(ctx.learner, ctx.now, delivered_today)
+    return f"{describe_local(when, ctx.zone, ctx.now)} ({ctx.zone})"
+
+
+async def deliver_next(ctx: Context) -> list[Reply]:
+    """Deliver the next lesson of the current track now, or say the track is done."""
+    delivered = await ctx.parts.progression.deliver_next(ctx.repo, ctx.learner, ctx.now)
+    if delivered is None:
+        return [track_finished(ctx, ctx.track())]
+    return [lesson_reply(delivered.track, delivered.index)]
+
+
+def track_finished(ctx: Context, track: Track) -> Reply:
+    following = ctx.content.track(track.next_track or "")
+    if following is None:
+        return Reply(f"You've finished every lesson in {track.title}. Type tracks to pick "
+                     "another one.")
+    return Reply(f"You've finished every lesson in {track.title}. Well done. A good next "
+                 f"step: {following.title}. Type track {following.id} to switch.",
+                 (Choice(f"Start {following.title}", encode(PickTrack(following.id))),))
+
+
+async def current_record(ctx: Context) -> LessonRecord | None:
+    return await ctx.repo.latest_record(ctx.learner, ctx.track().id)
+
+
+async def today(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    if ctx.learner.status == Status.NEW:
+        return [Reply("You haven't started yet. Type start to pick a track and get your "
+                      "first lesson.")]
+    record = await current_record(ctx)
+    if record is None:
+        return [Reply("No lesson in this track yet. Type next to take the first one.")]
+    found = ctx.content.lesson(record.lesson_id)
+    if found is None:
+        return [Reply("That lesson is no longer in the curriculum. Type next for a new one.")]
+    reply = lesson_reply(*found)
+    if record.completed_at is not None:
+        return [Reply(reply.text + "\n(You've already done this one. Type next for another.)",
+                      lesson=reply.lesson)]
+    return [reply]
+
+
+async def next_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    if ctx.learner.status == Status.NEW:
+        return [Reply("Let's set you up first: type start.")]
+    if ctx.learner.status == Status.STOPPED:
+        return [Reply("You stopped your lessons. Type start to come back.")]
+    return await deliver_next(ctx)
+
+
+async def done(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    record = await current_record(ctx)
+    if record is None:
+        return [Reply("There's no lesson to mark yet. Type next to take one.")]
+    return await complete(ctx, record.lesson_id)
+
+
+async def complete(ctx: Context, lesson_id: str) -> list[Reply]:
+    record = await ctx.repo.record(ctx.learner, lesson_id)
+    if record is None:
+        return [Reply("That lesson hasn't been sent to you yet. Type today to see your "
+                      "current one.")]
+    if record.completed_at is not None:
+        return [Reply("Already marked done. Type next for another lesson, or progress to "
+                      "see how you're doing.")]
+    ctx.parts.progression.complete(ctx.learner, record, ctx.now)
+    return [Reply(f"Marked as done. {await streak_line(ctx)}", edit_previous=True)]
+
+
+async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply]:
+    found = ctx.content.lesson(lesson_id)
+    record = await ctx.repo.record(ctx.learner, lesson_id)
+    if found is None or record is None:
+        return [Reply("That check-in isn't one of your lessons. Type today to see yours.")]
+    track, position = found
+    choices = track.lessons[position].checkin.choices
+    if not 0 <= index < len(choices):
+        return [Reply(f"Pick a number from 1 to {len(choices)}.")]
+    previous = await ctx.repo.answered(ctx.learner, lesson_id)
+    if previous is not None:
+        picked = "" if previous.choice is None else f" (you picked {previous.choice + 1})"
+        return [Reply(f"You've already answered this check-in{picked}. Type next for a new "
+                      "lesson.")]
+    await ctx.repo.add_answer(ctx.learner, lesson_id, ctx.now, choice=index)
+    chosen = choices[index]
+    if chosen.best:
+        text = f"You picked {index + 1}: {chosen.text}\nGood call. {chosen.explanation}"
+    else:
+        best = next(c for c in choices if c.best)
+        text = (f"You picked {index + 1}: {chosen.text}\nNot quite. {chosen.explanation}\n"
+                f"The best move: {best.text} {best.explanation}")
+    if record.completed_at is None:
+        ctx.parts.progression.complete(ctx.learner, record, ctx.now)
+        text += f"\nMarked as done. {await streak_line(ctx)}"
+    ctx.learner.choices = None
+    return [Reply(text, edit_previous=True)]
+
+
+async def reflection(ctx: Context, lesson_id: str, text: str) -> list[Reply] | None:
+    """Free text answering an open reflection check-in is saved; None when it is no reflection."""
+    found = ctx.content.lesson(lesson_id)
+    if not text or text.endswith("?") or found is None:
+        return None
+    track, position = found
+    if not track.lessons[position].checkin.is_reflection:
+        return None
+    record = await ctx.repo.record(ctx.learner, lesson_id)
+    if record is None:
+        return None
+    await ctx.repo.add_answer(ctx.learner, lesson_id, ctx.now, text=text[:REFLECTION_LIMIT])
+    if record.completed_at is None:
+        ctx.parts.progression.complete(ctx.learner, record, ctx.now)
+    return [Reply(f"Thanks for reflecting; I've saved it. Marked as done. {await streak_line(ctx)}")]
+
+
+async def streak_line(ctx: Context) -> str:
+    return streak_text(await streak_of(ctx.repo, ctx.learner, ctx.now))
+
+
+def streak_text(streak: Streak) -> str:
+    if streak.days == 0:
+        return "Your streak starts with your next lesson done."
+    grace = " (a missed day was forgiven)" if streak.grace_used else ""
+    return f"Streak: {plural(streak.days, 'day')}{grace}."
+
+
+async def progress(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    if ctx.learner.status == Status.NEW:
+        return [Reply("You haven't started yet. Type start to begin.")]
+    summary = await summarise(ctx.parts.progression, ctx.repo, ctx.learner, ctx.now)
+    lines = [
+        f"Track: {summary.track_title}: {summary.track_done} of {summary.track_total} lessons done",
+        f"Overall: {summary.overall_done} of {summary.overall_total} lessons done",
+        streak_text(summary.streak),
+    ]
+    if summary.status == Status.PAUSED:
+        lines.append("Lessons are paused. Type resume to continue.")
+    elif summary.status == Status.STOPPED:
+        lines.append("Lessons are stopped. Type start to come back.")
+    elif summary.next_delivery is None:
+        lines.append("You've had every lesson in this track. Type tracks to pick the next.")
+    else:
+        lines.append(f"Next lesson: {describe_local(summary.next_delivery, ctx.zone, ctx.now)} "
+                     f"({ctx.zone})")
+    return [Reply("\n".join(lines))]
