@@ -36,7 +36,7 @@ from coachbot_telegram.inbound import Context, Inbound
 from coachbot_telegram.menu import register_commands
 from coachbot_telegram.messenger import PLATFORM, TelegramMessenger
 from coachbot_telegram.processing import PerPersonProcessor
-from coachbot_telegram.reading import read_update
+from coachbot_telegram.reading import ReadableUpdates, read_update
 from coachbot_telegram.replies import Replier
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def build_application(config: TelegramConfig,
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().token(config.token).base_url(config.api_base_url)
         .job_queue(None)  # the core's scheduler owns time
+        .get_updates_request(ReadableUpdates())
         .concurrent_updates(processor or PerPersonProcessor()))
     if config.webhook_url:
         builder = builder.updater(None)  # updates arrive on the shared HTTP server instead

@@ -1,16 +1,21 @@
 """Reading the updates Telegram sends, and refusing what cannot be read.
 
-A body is refused with one log line that names the update's id and kind, never its content:
-it is someone's message.
+An update is refused with one log line that names its id and kind, never its content: it is
+someone's message. On the webhook that is a 400. When polling, python-telegram-bot would
+fail on the whole batch, log all of it (text included) and fetch the same batch again,
+forever; so getUpdates answers are read here first, and an update that cannot be read is
+passed on empty: nothing handles it, and polling moves past it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import telegram
 from telegram import Bot, Update
+from telegram.request import BaseRequest, HTTPXRequest
 
 from coachbot_telegram.complete import is_id
 
@@ -35,10 +40,47 @@ def read_update(raw: bytes, bot: Bot) -> Update | None:
     return parsed(body, bot)
 
 
-def parsed(body: dict[str, object], bot: Bot) -> Update | None:
+def parsed(body: dict[str, object], bot: Bot | None) -> Update | None:
     try:
         return Update.de_json(body, bot)
     except Exception:  # any way a body fails to read: this version cannot handle it
         log.warning("telegram update %s (%s): python-telegram-bot %s cannot read it; refused",
                     body.get("update_id"), kind_of(body), telegram.__version__)
         return None
+
+
+def readable_batch(payload: bytes) -> bytes:
+    """A getUpdates answer with every update this version can read (the others left empty)."""
+    try:
+        answer = json.loads(payload)
+    except (ValueError, RecursionError):
+        return payload  # python-telegram-bot reports a broken answer itself
+    updates = answer.get("result") if isinstance(answer, dict) else None
+    if not isinstance(updates, list):
+        return payload
+    kept = [update if not isinstance(update, dict) or parsed(update, None) is not None
+            else {"update_id": update.get("update_id")} for update in updates]
+    return payload if kept == updates else json.dumps({**answer, "result": kept}).encode()
+
+
+class ReadableUpdates(BaseRequest):
+    """The request python-telegram-bot polls with, passing on only updates it can read."""
+
+    def __init__(self, inner: BaseRequest | None = None) -> None:
+        self.inner = inner or HTTPXRequest(connection_pool_size=1)  # as the builder's default
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(self, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        code, payload = await self.inner.do_request(url, method, *args, **kwargs)
+        if code == 200 and url.endswith("/getUpdates"):
+            payload = readable_batch(payload)
+        return code, payload
