@@ -57,6 +57,13 @@ class Refused(Exception):
         self.status, self.reason = status, reason
 
 
+async def body_of(request: web.Request) -> bytes:
+    try:
+        return await request.read()
+    except web.HTTPRequestEntityTooLarge:  # aiohttp's limit (client_max_size, 1 MB)
+        raise Refused(413, "the body is larger than 1 MB") from None
+
+
 class RequestGate:
     def __init__(self, signing_secret: str) -> None:
         self.verifier = SignatureVerifier(signing_secret)
@@ -64,7 +71,7 @@ class RequestGate:
     async def open(self, request: web.Request) -> AsyncBoltRequest | web.Response:
         """The request for Bolt, or the refusal to send back."""
         try:
-            text = self.signed_text(await request.read(), request.headers.get("X-Slack-Request-Timestamp"),
+            text = self.signed_text(await body_of(request), request.headers.get("X-Slack-Request-Timestamp"),
                                     request.headers.get("X-Slack-Signature"))
             return self.parsed(text, request)
         except Refused as refused:

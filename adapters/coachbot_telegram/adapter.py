@@ -151,7 +151,12 @@ class TelegramAdapter:
             return web.Response(status=403, text="forbidden")
         if not self._accepting:  # starting or stopping: Telegram keeps the update and tries again
             return web.Response(status=503, text="not ready")
-        update = read_update(await request.read(), self.application.bot)
+        try:
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:  # aiohttp's limit: 1 MB
+            log.warning("telegram webhook: refused a body larger than 1 MB")
+            return web.Response(status=413, text="too large")
+        update = read_update(raw, self.application.bot)
         if update is None:
             return web.Response(status=400, text="not a Telegram update")
         await self.application.update_queue.put(update)

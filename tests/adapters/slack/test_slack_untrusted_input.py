@@ -46,7 +46,9 @@ def attempts() -> list[Attempt]:
     """Forged and malformed requests, and the answer each must get."""
     good = json.dumps(event_body(dm_event(ANN, DIARY))).encode()
     form = urlencode({"payload": json.dumps({"type": "block_actions", "text": DIARY})}).encode()
+    big = json.dumps(event_body(dm_event(ANN, DIARY * 30_000))).encode()  # just under 1 MB
     unsigned = {"unsigned JSON": good, "unsigned broken JSON": b'{"text": "' + DIARY.encode(),
+                "unsigned, nearly 1 MB": big,
                 "unsigned form": form, "unsigned broken payload": b"payload=%7Bnot",
                 "unsigned list": b"[1, 2]", "unsigned deep nesting": DEEP.encode()}
     tried = [Attempt(name, body, JSON, {}, 401) for name, body in unsigned.items()]
@@ -55,6 +57,7 @@ def attempts() -> list[Attempt]:
         tried.append(Attempt(f"timestamp {stamp[:12]!r}", good, JSON,
                              {**sign_bytes(good), "X-Slack-Request-Timestamp": stamp}, 401))
     tried += [
+        Attempt("over 1 MB", big + b" " * 400_000, JSON, sign_bytes(big + b" " * 400_000), 413),
         Attempt("wrong secret", good, JSON, sign_bytes(good, "not-the-secret"), 401),
         Attempt("signature of another body", good, JSON, signed("{}"), 401),
         Attempt("not UTF-8", b"\xff" + DIARY.encode(), JSON, sign_bytes(b"\xff" + DIARY.encode()), 401),

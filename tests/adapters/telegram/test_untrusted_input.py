@@ -38,6 +38,7 @@ async def test_json_nested_100000_deep_with_the_right_secret_is_refused_with_400
     assert await webhook.post(b'{"update_id": 1, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}") == 400
     assert await webhook.post(b"\xff\xfe not UTF-8") == 400
     assert await webhook.post({"message": {"text": "no update id"}}) == 400
+    assert await webhook.post({"update_id": 1, "message": {"text": DIARY * 50_000}}) == 413
     assert webhook.fake.calls_to("sendMessage") == []
 
 
