@@ -29,6 +29,12 @@ EITHER = ("user", "team", "enterprise")  # an id, or an object with one
 
 def shape_problem(body: dict[str, Any]) -> str | None:
     """What in a parsed payload is not the kind of value Slack sends there, if anything."""
+    if body.get("type") == "block_actions" and not body.get("actions"):
+        return "a button press without actions"
+    return part_problem(body) or event_problem(body.get("event", {}))
+
+
+def part_problem(body: dict[str, Any]) -> str | None:
     for key in OBJECTS:
         if key in body and not isinstance(body[key], dict):
             return f"{key} is not an object"
@@ -41,13 +47,14 @@ def shape_problem(body: dict[str, Any]) -> str | None:
     for key in EITHER:
         if key in body and not isinstance(body[key], str | dict | None):
             return f"{key} is neither an id nor an object"
-    event = body.get("event", {})
+    return None
+
+
+def event_problem(event: dict[str, Any]) -> str | None:
     if not isinstance(event.get("type", ""), str):
         return "event.type is not text"
     if any(not isinstance(event.get(key), dict | None) for key in ("message", "previous_message")):
         return "event.message is not an object"
-    if body.get("type") == "block_actions" and not body.get("actions"):
-        return "a button press without actions"
     return None
 
 
