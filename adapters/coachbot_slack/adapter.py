@@ -6,22 +6,25 @@ import logging
 from collections.abc import Mapping
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.bootstrap import App
+from coachbot.logguard import guard_logs
 from coachbot.platform import Route
 from coachbot.settings import SettingsError
+from coachbot.store.inbound import InboundLedger
 from coachbot_slack.background import Background
 from coachbot_slack.client import build_client
 from coachbot_slack.config import SlackConfig
 from coachbot_slack.desk import Desk
 from coachbot_slack.errors import slack_error
+from coachbot_slack.gate import RequestGate
 from coachbot_slack.home import HomeTab
-from coachbot_slack.ledger import DropRetries, EventLedger
+from coachbot_slack.ledger import DropRetries
 from coachbot_slack.listeners import Listeners
 from coachbot_slack.messenger import PLATFORM, SlackMessenger
 from coachbot_slack.people import People
@@ -36,9 +39,11 @@ class SlackAdapter:
 
     def __init__(self, app: App, config: SlackConfig, client: AsyncWebClient | None = None) -> None:
         self.config = config
+        guard_logs([config.bot_token, config.signing_secret, config.app_token], config.log_messages)
         self.client = client or build_client(config.bot_token, config.api_url)
         self.messenger = SlackMessenger(self.client)
-        self.ledger = EventLedger(app.sessions, app.clock)
+        self.ledger = InboundLedger(app.sessions, app.clock, PLATFORM)
+        self.gate = RequestGate(config.signing_secret) if config.signing_secret else None
         self.background = Background()
         self.desk = Desk(app.coach, self.messenger, app.throttles, People(self.client), self.ledger,
                          HomeTab(app.coach, self.client))
@@ -50,9 +55,11 @@ class SlackAdapter:
     def build_bolt(self) -> AsyncApp:
         # Each listener only acks and hands work over, so running it before answering costs
         # nothing and means the work is always under way (and tracked) once Slack has its ack.
+        # The gate checks every HTTP request's signature before Bolt sees it (Bolt would parse
+        # the body first); Socket Mode needs no signature.
         bolt = AsyncApp(client=self.client, signing_secret=self.config.signing_secret,
-                        request_verification_enabled=not self.config.socket_mode,
-                        process_before_response=True, name="coachbot")
+                        request_verification_enabled=False, process_before_response=True,
+                        name="coachbot")
         bolt.use(DropRetries(self.ledger))
         self.listeners.register(bolt)
         return bolt
@@ -64,8 +71,11 @@ class SlackAdapter:
     async def handle_http(self, request: web.Request) -> web.Response:
         if self.background.closed:  # shutting down: unanswered, Slack retries it with the next process
             return web.Response(status=503, text="shutting down")
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        assert self.gate is not None  # HTTP mode always has a signing secret
+        checked = await self.gate.open(request)
+        if isinstance(checked, web.Response):
+            return checked
+        return await to_aiohttp_response(await self.bolt.async_dispatch(checked))
 
     async def start(self) -> None:
         try:

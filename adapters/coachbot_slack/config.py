@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from coachbot.logguard import log_messages_from
 from coachbot.settings import SettingsError
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -16,6 +17,7 @@ class SlackConfig:
     signing_secret: str | None = None
     app_token: str | None = None
     api_url: str = DEFAULT_API_URL
+    log_messages: bool = False
 
     @property
     def socket_mode(self) -> bool:
@@ -40,4 +42,4 @@ class SlackConfig:
         if not api_url.startswith(("http://", "https://")):
             raise SettingsError(f"SLACK_API_URL={api_url}: expected an http(s) URL such as "
                                 f"{DEFAULT_API_URL}")
-        return cls(bot_token, secret, app_token, api_url.rstrip("/") + "/")
+        return cls(bot_token, secret, app_token, api_url.rstrip("/") + "/", log_messages_from(env))

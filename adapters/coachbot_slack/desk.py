@@ -13,9 +13,9 @@ from slack_sdk.errors import SlackApiError
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.messages import ChatKind, Incoming, Reply
-from coachbot_slack.blocks import OPEN_DM, button, reply_blocks, section
+from coachbot.store.inbound import InboundLedger
+from coachbot_slack.blocks import OPEN_DM, button, section
 from coachbot_slack.home import HomeTab
-from coachbot_slack.ledger import EventLedger
 from coachbot_slack.messenger import PLATFORM, SlackMessenger
 from coachbot_slack.people import People
 from coachbot_slack.replies import Pressed, ReplySender, Where
@@ -43,7 +43,7 @@ class Said:
     thread_ts: str | None = None
     response_url: str | None = None
     pressed: Pressed | None = None
-    event_id: str | None = None
+    key: str | None = None  # the same for every delivery of this request (see ledger.py)
 
 
 def open_dm_blocks(text: str) -> list[dict[str, object]]:
@@ -53,7 +53,7 @@ def open_dm_blocks(text: str) -> list[dict[str, object]]:
 
 class Desk:
     def __init__(self, coach: Coach, messenger: SlackMessenger, throttles: Throttles,
-                 people: People, ledger: EventLedger, home: HomeTab) -> None:
+                 people: People, ledger: InboundLedger, home: HomeTab) -> None:
         self.coach = coach
         self.messenger = messenger
         self.throttles = throttles
@@ -84,24 +84,25 @@ class Desk:
             if handled is None:
                 return
             incoming, replies = handled
-            where = Where(incoming.chat, said.is_group, said.thread_ts, said.response_url, said.pressed)
+            where = Where(incoming.chat, said.user_id, said.is_group, said.thread_ts, said.response_url,
+                          said.pressed)
             await self.replies.deliver(where, replies)
             if not said.is_group:
                 await self.refresh_home(said.user_id)
 
     async def handle_once(self, said: Said) -> tuple[Incoming, list[Reply]] | None:
-        """Through the coach, at most once per Slack event; None when it was handled before."""
-        if said.event_id and not await self.ledger.claim(said.event_id):
+        """Through the coach, at most once per Slack request; None when it was handled before."""
+        if said.key and not await self.ledger.claim(said.key):
             return None
         try:
             incoming = await self.incoming(said)
             replies = await self.coach.handle(incoming)
         except BaseException:
-            if said.event_id:
-                await self.ledger.release(said.event_id)
+            if said.key:
+                await self.ledger.release(said.key)
             raise
-        if said.event_id:  # the coach's state changed once; a failed send must not redo it
-            await self.ledger.done(said.event_id)
+        if said.key:  # the coach's state changed once; a failed send must not redo it
+            await self.ledger.done(said.key)
         return incoming, replies
 
     async def incoming(self, said: Said) -> Incoming:
@@ -119,16 +120,16 @@ class Desk:
         except SlackApiError as error:
             log.warning("views.publish for %s failed: %s", user_id, error.response.get("error"))
 
-    async def open_dm(self, user_id: str, pressed: Pressed) -> None:
+    async def open_dm(self, user_id: str, pressed: Pressed, key: str | None = None) -> None:
         """The channel's "Message the coach" button: start (or greet) in the person's DM."""
         channel = await self.people.dm_channel(user_id)
-        await self.turn(Said(user_id, text="start", channel=channel))
-        if pressed.ephemeral and pressed.response_url:
-            await self.messenger.respond(pressed.response_url, DM_OPENED,
-                                         reply_blocks(Reply(DM_OPENED)), replace_original=True)
+        await self.turn(Said(user_id, text="start", channel=channel, key=key))
+        if pressed.ephemeral and pressed.response_url and pressed.channel:
+            where = Where(pressed.channel, user_id, True, response_url=pressed.response_url)
+            await self.replies.answer_privately(where, Reply(DM_OPENED), replace_original=True)
 
-    async def member_joined(self, channel: str, user_id: str, is_bot: bool, event_id: str | None) -> None:
-        if event_id and not await self.ledger.claim(event_id):
+    async def member_joined(self, channel: str, user_id: str, is_bot: bool, key: str | None) -> None:
+        if key and not await self.ledger.claim(key):
             return
         try:
             async with self.throttles.slot(PLATFORM, channel, True):
@@ -140,8 +141,8 @@ class Desk:
                         channel=channel, user=user_id, text=MEMBER_WELCOME,
                         blocks=open_dm_blocks(MEMBER_WELCOME))
         finally:
-            if event_id:
-                await self.ledger.done(event_id)
+            if key:
+                await self.ledger.done(key)
 
     async def left_channel(self, channel: str) -> None:
         await self.coach.events.left_group(PLATFORM, channel)

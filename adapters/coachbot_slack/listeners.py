@@ -5,6 +5,7 @@ Nothing here waits on the database or the Web API, so Slack gets its answer at o
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,9 +17,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from coachbot_slack.background import Background
 from coachbot_slack.blocks import ACTION_PREFIX, OPEN_DM, picked_label, unescape
 from coachbot_slack.desk import Desk, Said
-from coachbot_slack.ledger import event_id_of
+from coachbot_slack.ledger import delivery_key
 from coachbot_slack.replies import Pressed
 
+log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 COMMAND = "/coach"
 PERSON_SUBTYPES = (None, "file_share", "thread_broadcast")
@@ -35,25 +37,41 @@ def is_private(channel_id: str, channel_name: str = "") -> bool:
     return channel_id.startswith("D") or channel_name == "directmessage" or channel_name.startswith("mpdm-")
 
 
+def field(payload: object, key: str) -> str:
+    """A text field of a payload; empty when missing or not text (nothing here trusts the shape)."""
+    value = payload.get(key) if isinstance(payload, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def part(payload: object, key: str) -> Payload:
+    value = payload.get(key) if isinstance(payload, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def from_person_in_dm(event: Payload) -> bool:
-    return (event.get("channel_type") == "im" and bool(event.get("user"))
+    return (event.get("channel_type") == "im" and bool(field(event, "user")) and bool(field(event, "channel"))
             and not event.get("bot_id") and event.get("subtype") in PERSON_SUBTYPES)
 
 
 def pressed_from(body: Payload, action: Payload) -> tuple[Pressed, str | None]:
     """The pressed message, and the channel it is in (None for the Home tab)."""
-    container = body.get("container") or {}
+    container = part(body, "container")
     if container.get("type") == "view":
         return Pressed(in_home=True), None
-    channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
-    message = body.get("message") or {}
-    blocks = list(message.get("blocks") or [])
-    label = picked_label(blocks, str(action.get("action_id", ""))) or str(
-        (action.get("text") or {}).get("text", ""))
-    return Pressed(label=label, blocks=blocks, text=str(message.get("text", "")), channel=channel or None,
-                   ts=message.get("ts") or container.get("message_ts"),
-                   response_url=body.get("response_url"),
-                   ephemeral=bool(container.get("is_ephemeral"))), channel or None
+    channel = field(part(body, "channel"), "id") or field(container, "channel_id")
+    message = part(body, "message")
+    raw_blocks = message.get("blocks")
+    blocks = [b for b in raw_blocks if isinstance(b, dict)] if isinstance(raw_blocks, list) else []
+    label = picked_label(blocks, field(action, "action_id")) or field(part(action, "text"), "text")
+    return Pressed(label=label, blocks=blocks, text=field(message, "text"), channel=channel or None,
+                   ts=field(message, "ts") or field(container, "message_ts") or None,
+                   response_url=field(body, "response_url") or None,
+                   ephemeral=container.get("is_ephemeral") is True), channel or None
+
+
+def ignored(kind: str, missing: str) -> None:
+    """A payload without a field Slack always sends: nobody to answer, so nothing to do."""
+    log.warning("Slack %s without %s: ignored", kind, missing)
 
 
 class Listeners:
@@ -77,53 +95,67 @@ class Listeners:
     def turn(self, said: Said, name: str) -> None:
         self.background.spawn(self.desk.turn(said), name)
 
-    async def on_command(self, ack: AsyncAck, command: Payload) -> None:
+    async def on_command(self, ack: AsyncAck, command: Payload, body: Payload) -> None:
         await ack()
-        channel = str(command.get("channel_id", ""))
-        private = is_private(channel, str(command.get("channel_name", "")))
-        self.turn(Said(str(command["user_id"]), text=str(command.get("text", "")).strip() or "help",
+        user = field(command, "user_id")
+        if not user:
+            return ignored("slash command", "user_id")
+        channel = field(command, "channel_id")
+        private = not channel or is_private(channel, field(command, "channel_name"))
+        self.turn(Said(user, text=field(command, "text").strip() or "help",
                        channel=None if private else channel, is_group=not private,
-                       response_url=None if private else command.get("response_url")),
+                       response_url=None if private else field(command, "response_url") or None,
+                       key=delivery_key(body)),
                   "slack /coach")
 
     async def on_choice(self, ack: AsyncAck, body: Payload, action: Payload) -> None:
         await ack()
+        user = field(part(body, "user"), "id")
+        if not user:
+            return ignored("button press", "user")
         pressed, channel = pressed_from(body, action)
         group = channel is not None and not is_private(channel)
-        self.turn(Said(str(body["user"]["id"]), action=str(action.get("value", "")), channel=channel,
-                       is_group=group, pressed=pressed,
-                       response_url=pressed.response_url if pressed.ephemeral else None),
+        self.turn(Said(user, action=field(action, "value"), channel=channel, is_group=group,
+                       pressed=pressed, response_url=pressed.response_url if pressed.ephemeral else None,
+                       key=delivery_key(body)),
                   "slack button")
 
     async def on_open_dm(self, ack: AsyncAck, body: Payload, action: Payload) -> None:
         await ack()
+        user = field(part(body, "user"), "id")
+        if not user:
+            return ignored("button press", "user")
         pressed, _ = pressed_from(body, action)
-        self.background.spawn(self.desk.open_dm(str(body["user"]["id"]), pressed), "slack open DM")
+        self.background.spawn(self.desk.open_dm(user, pressed, delivery_key(body)), "slack open DM")
 
     async def on_message(self, event: Payload, body: Payload) -> None:
         if from_person_in_dm(event):
-            self.turn(Said(str(event["user"]), text=clean_text(str(event.get("text", ""))),
-                           channel=str(event["channel"]), event_id=event_id_of(body)), "slack DM")
+            self.turn(Said(field(event, "user"), text=clean_text(field(event, "text")),
+                           channel=field(event, "channel"), key=delivery_key(body)), "slack DM")
 
     async def on_mention(self, event: Payload, body: Payload, context: AsyncBoltContext) -> None:
-        channel = str(event.get("channel", ""))
-        if not event.get("user") or event.get("bot_id"):
+        user, channel = field(event, "user"), field(event, "channel")
+        if not user or event.get("bot_id"):
             return
-        self.turn(Said(str(event["user"]), text=clean_text(str(event.get("text", "")), context.bot_user_id),
+        if not channel:
+            return ignored("app_mention", "channel")
+        self.turn(Said(user, text=clean_text(field(event, "text"), context.bot_user_id),
                        channel=channel, is_group=not is_private(channel),
-                       thread_ts=event.get("thread_ts") or event.get("ts"), event_id=event_id_of(body)),
+                       thread_ts=field(event, "thread_ts") or field(event, "ts") or None,
+                       key=delivery_key(body)),
                   "slack mention")
 
     async def on_home_opened(self, event: Payload) -> None:
-        if event.get("tab", "home") == "home" and event.get("user"):
-            self.background.spawn(self.desk.refresh_home(str(event["user"]), force=True), "slack home")
+        if event.get("tab", "home") == "home" and field(event, "user"):
+            self.background.spawn(self.desk.refresh_home(field(event, "user"), force=True), "slack home")
 
     async def on_member_joined(self, event: Payload, body: Payload, context: AsyncBoltContext) -> None:
-        user = str(event.get("user", ""))
+        user, channel = field(event, "user"), field(event, "channel")
+        if not user or not channel:
+            return ignored("member_joined_channel", "user or channel")
         self.background.spawn(self.desk.member_joined(
-            str(event.get("channel", "")), user, user == context.bot_user_id, event_id_of(body)),
-            "slack member joined")
+            channel, user, user == context.bot_user_id, delivery_key(body)), "slack member joined")
 
     async def on_left(self, event: Payload) -> None:
-        if event.get("channel"):
-            self.background.spawn(self.desk.left_channel(str(event["channel"])), "slack channel left")
+        if field(event, "channel"):
+            self.background.spawn(self.desk.left_channel(field(event, "channel")), "slack channel left")

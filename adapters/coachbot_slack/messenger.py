@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -52,15 +53,18 @@ class SlackMessenger:
     async def update(self, channel: str, ts: str, text: str, blocks: list[Block]) -> None:
         await self.client.chat_update(channel=channel, ts=ts, text=clip(text, 39000), blocks=blocks)
 
-    async def ephemeral(self, channel: str, user: str, reply: Reply) -> None:
+    async def ephemeral(self, channel: str, user: str, reply: Reply, thread_ts: str | None = None) -> None:
         await self.client.chat_postEphemeral(channel=channel, user=user, text=message_text(reply),
-                                             blocks=reply_blocks(reply))
+                                             blocks=reply_blocks(reply), thread_ts=thread_ts)
 
     async def respond(self, response_url: str, text: str, blocks: list[Block],
                       replace_original: bool = False) -> None:
         """Answer through a slash command's or button's response_url: seen only by that person."""
         webhook = AsyncWebhookClient(response_url, timeout=int(self.client.timeout))
-        answer = await webhook.send(text=clip(text, 39000), blocks=blocks, response_type="ephemeral",
-                                    replace_original=replace_original)
+        try:
+            answer = await webhook.send(text=clip(text, 39000), blocks=blocks, response_type="ephemeral",
+                                        replace_original=replace_original)
+        except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as error:
+            raise TransientError(f"slack response_url unreachable: {type(error).__name__}") from error
         if answer.status_code != 200:
             raise TransientError(f"slack response_url answered {answer.status_code}: {answer.body}")

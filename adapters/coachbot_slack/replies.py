@@ -36,6 +36,7 @@ class Pressed:
 @dataclass(frozen=True)
 class Where:
     channel: str
+    user_id: str  # the person who wrote or pressed
     is_group: bool = False
     thread_ts: str | None = None
     response_url: str | None = None  # set for a slash command in a channel: answers only its sender
@@ -51,7 +52,8 @@ class ReplySender:
 
     async def deliver(self, where: Where, replies: list[Reply]) -> None:
         rest = list(replies)
-        if where.pressed is not None:
+        # A press the coach did not take (a stale button) leaves its message as it was.
+        if where.pressed is not None and not any(r.rejected_action for r in rest):
             first = rest[0] if rest and rest[0].edit_previous and rest[0].image is None else None
             if first is not None:
                 rest.pop(0)
@@ -61,17 +63,38 @@ class ReplySender:
             await self.show(where, reply)
 
     async def show(self, where: Where, reply: Reply) -> None:
+        if (where.response_url or (reply.private and where.is_group)) and reply.image is None:
+            await self.answer_privately(where, reply)
+            return
+        try:
+            async with self.throttles.slot(PLATFORM, where.channel, where.is_group):
+                await self.messenger.post(where.channel, reply, where.thread_ts)
+        except SlackApiError as error:
+            if not (where.response_url and slack_error(error) in GONE):
+                raise
+            await self.answer_privately(where, Reply(INVITE_HINT))
+
+    async def answer_privately(self, where: Where, reply: Reply, replace_original: bool = False) -> None:
+        """Seen only by the person: through the response_url while it works, else the Web API."""
+        if where.response_url:
+            try:
+                async with self.throttles.slot(PLATFORM, where.channel, where.is_group):
+                    await self.messenger.respond(where.response_url, message_text(reply), reply_blocks(reply),
+                                                 replace_original=replace_original)
+                return
+            except TransientError as error:  # expired, used up, or unreachable
+                log.warning("Slack response_url failed (%s): answering through the Web API", error)
         async with self.throttles.slot(PLATFORM, where.channel, where.is_group):
-            if where.response_url and reply.image is None:
-                await self.messenger.respond(where.response_url, message_text(reply), reply_blocks(reply))
+            if not where.is_group:
+                await self.messenger.post(where.channel, reply, where.thread_ts)
                 return
             try:
-                await self.messenger.post(where.channel, reply, where.thread_ts)
+                await self.messenger.ephemeral(where.channel, where.user_id, reply, where.thread_ts)
             except SlackApiError as error:
-                if not (where.response_url and slack_error(error) in GONE):
+                if slack_error(error) not in GONE:
                     raise
-                await self.messenger.respond(where.response_url, INVITE_HINT,
-                                             reply_blocks(Reply(INVITE_HINT)))
+                log.warning("could not answer %s privately in %s: %s", where.user_id, where.channel,
+                            slack_error(error))
 
     async def mark_pressed(self, where: Where, pressed: Pressed, reply: Reply | None) -> bool:
         """Show the choice on the message that carried it, without its buttons.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -19,20 +18,25 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from coachbot.bootstrap import App
 from coachbot.conversation.commands import ALIASES, ALL_COMMANDS
+from coachbot.logguard import guard_logs
 from coachbot.platform import Route
 from coachbot.settings import SettingsError
+from coachbot.store.inbound import InboundLedger
 from coachbot_telegram.admins import AdminCache
 from coachbot_telegram.chatevents import ChatEvents
+from coachbot_telegram.complete import set_aside_incomplete
 from coachbot_telegram.config import TelegramConfig
 from coachbot_telegram.inbound import Context, Inbound
 from coachbot_telegram.menu import register_commands
 from coachbot_telegram.messenger import PLATFORM, TelegramMessenger
 from coachbot_telegram.processing import PerPersonProcessor
+from coachbot_telegram.reading import ReadableUpdates, read_update
 from coachbot_telegram.replies import Replier
 
 log = logging.getLogger(__name__)
@@ -48,11 +52,13 @@ def quiet_request_log() -> None:
         requests.setLevel(logging.WARNING)
 
 
-def build_application(config: TelegramConfig) -> TelegramApplication:
+def build_application(config: TelegramConfig,
+                      processor: PerPersonProcessor | None = None) -> TelegramApplication:
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder().token(config.token).base_url(config.api_base_url)
         .job_queue(None)  # the core's scheduler owns time
-        .concurrent_updates(PerPersonProcessor()))
+        .get_updates_request(ReadableUpdates())
+        .concurrent_updates(processor or PerPersonProcessor()))
     if config.webhook_url:
         builder = builder.updater(None)  # updates arrive on the shared HTTP server instead
     application: TelegramApplication = builder.build()
@@ -66,7 +72,9 @@ class TelegramAdapter:
 
     def __init__(self, app: App, config: TelegramConfig) -> None:
         self.config = config
-        self.application = build_application(config)
+        guard_logs([config.token, config.webhook_secret], config.log_messages)
+        ledger = InboundLedger(app.sessions, app.clock, PLATFORM)
+        self.application = build_application(config, PerPersonProcessor(ledger, config.bot_id))
         bot = self.application.bot
         events = app.coach.events
         self.messenger = TelegramMessenger(bot, events)
@@ -80,6 +88,7 @@ class TelegramAdapter:
     def _add_handlers(self) -> None:
         only_new = filters.UpdateType.MESSAGE  # edits of old messages are not new requests
         add = self.application.add_handler
+        add(TypeHandler(Update, set_aside_incomplete), group=-1)
         add(ChatMemberHandler(self.chat_events.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
         add(MessageHandler(filters.StatusUpdate.MIGRATE, self.chat_events.on_migrate))
         add(CommandHandler([*ALL_COMMANDS, *ALIASES], self.inbound.on_command, filters=only_new))
@@ -137,14 +146,17 @@ class TelegramAdapter:
         """The webhook: Telegram posts each update here with the secret in a header."""
         sent = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(sent.encode(), self.config.webhook_secret.encode()):
+            log.warning("telegram webhook: refused a request without the right secret (from %s)",
+                        request.remote)
             return web.Response(status=403, text="forbidden")
         if not self._accepting:  # starting or stopping: Telegram keeps the update and tries again
             return web.Response(status=503, text="not ready")
         try:
-            body = json.loads(await request.read())
-            update = Update.de_json(body, self.application.bot) if isinstance(body, dict) else None
-        except (ValueError, TypeError, KeyError, AttributeError):
-            update = None
+            raw = await request.read()
+        except web.HTTPRequestEntityTooLarge:  # aiohttp's limit: 1 MB
+            log.warning("telegram webhook: refused a body larger than 1 MB")
+            return web.Response(status=413, text="too large")
+        update = read_update(raw, self.application.bot)
         if update is None:
             return web.Response(status=400, text="not a Telegram update")
         await self.application.update_queue.put(update)

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from coachbot.logguard import log_messages_from
 from coachbot.settings import SettingsError
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -23,6 +24,12 @@ class TelegramConfig:
     api_base_url: str = DEFAULT_API_BASE_URL
     webhook_url: str | None = None
     webhook_secret: str = ""
+    log_messages: bool = False
+
+    @property
+    def bot_id(self) -> str:
+        """The bot's own user id: the part of the token before the colon (not a secret)."""
+        return self.token.split(":", 1)[0]
 
     @property
     def webhook_path(self) -> str:
@@ -45,7 +52,7 @@ class TelegramConfig:
         if not _SECRET.match(secret):
             raise SettingsError("TELEGRAM_WEBHOOK_SECRET: expected 1 to 256 characters from "
                                 "A-Z, a-z, 0-9, _ and -")
-        return cls(token, base, webhook, secret)
+        return cls(token, base, webhook, secret, log_messages_from(env))
 
 
 def derived_secret(token: str) -> str:

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from coachbot.conversation import Coach
 from coachbot.conversation.commands import MENTOR_COMMANDS, parse
+from coachbot.groups.anonymous import handle_for_group
 from coachbot.groups.roles import mentor_key
 from coachbot.messages import ChatKind, Incoming
 from coachbot.textinput import as_number
@@ -111,9 +112,14 @@ class Inbound:
         incoming = Incoming(PLATFORM, str(user.id), text=text, display_name=user.full_name,
                             chat_id=str(chat.id), chat_kind=ChatKind.GROUP if group else ChatKind.PRIVATE,
                             is_chat_admin=group and await self.may_mentor(message, text))
-        replies = await self.coach.handle(incoming)
-        await self.replier.answer(Target(str(chat.id), group, message.message_id if group else None),
-                                  replies)
+        anonymous = group and anonymous_admin(message)
+        if anonymous:  # the group itself: nobody to record as a learner
+            replies = await handle_for_group(self.coach, incoming)
+        else:
+            replies = await self.coach.handle(incoming)
+        target = Target(str(chat.id), group, message.message_id if group else None,
+                        person=None if anonymous else str(user.id))
+        await self.replier.answer(target, replies)
 
     async def may_mentor(self, message: Message, text: str) -> bool:
         """Whether the sender administers this group; asked only for mentor commands."""
@@ -176,9 +182,10 @@ class Inbound:
                             display_name=user.full_name, chat_id=str(chat.id),
                             chat_kind=ChatKind.GROUP if group else ChatKind.PRIVATE)
         replies = await self.coach.handle(incoming)
-        await self.show_choice(query, message)
+        if not any(reply.rejected_action for reply in replies):  # a stale button was not chosen
+            await self.show_choice(query, message)
         asked = message.reply_to_message.message_id if group and message.reply_to_message else None
-        await self.replier.answer(Target(str(chat.id), group, asked), replies)
+        await self.replier.answer(Target(str(chat.id), group, asked, person=str(user.id)), replies)
 
     @staticmethod
     async def acknowledge(query: CallbackQuery, text: str | None = None) -> None:

@@ -1,13 +1,19 @@
-"""Updates from different people are handled side by side; one person's, in the order sent."""
+"""Updates from different people are handled side by side; one person's, in the order sent;
+and each update once, however often Telegram (or anyone with the webhook secret) sends it."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from coachbot.store.inbound import InboundLedger
+
+log = logging.getLogger(__name__)
 
 
 def update_key(update: object) -> int | None:
@@ -18,11 +24,20 @@ def update_key(update: object) -> int | None:
     return update.effective_chat.id if update.effective_chat is not None else None
 
 
+def drop(work: Awaitable[Any]) -> None:
+    """The update's handling will not run: say so to Python, which would warn otherwise."""
+    if isinstance(work, Coroutine):
+        work.close()
+
+
 class PerPersonProcessor(BaseUpdateProcessor):
     """A person's button press must not overtake the message they sent just before it."""
 
-    def __init__(self, max_concurrent_updates: int = 64) -> None:
+    def __init__(self, ledger: InboundLedger | None = None, bot_id: str = "",
+                 max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
+        self.ledger = ledger
+        self.bot_id = bot_id  # update ids count per bot: two bots may share one database
         self._locks: dict[int | None, asyncio.Lock] = {}
         self._waiting: dict[int | None, int] = {}
 
@@ -32,11 +47,33 @@ class PerPersonProcessor(BaseUpdateProcessor):
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
             async with lock:
-                await coroutine
+                await self.once(update, coroutine)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:  # nobody else queued for this person: drop the lock
                 del self._waiting[key], self._locks[key]
+
+    async def once(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle the update unless its id was claimed before (by this process or another)."""
+        if self.ledger is None or not isinstance(update, Update):
+            await coroutine
+            return
+        key = f"{self.bot_id}:{update.update_id}"
+        try:
+            claimed = await self.ledger.claim(key)
+        except BaseException:
+            drop(coroutine)
+            raise
+        if not claimed:
+            drop(coroutine)
+            log.info("telegram update %s delivered again: already handled", update.update_id)
+            return
+        try:
+            await coroutine
+        except BaseException:
+            await self.ledger.release(key)
+            raise
+        await self.ledger.done(key)
 
     async def initialize(self) -> None:
         pass

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from coachbot.conversation.events import PlatformEvents
 from coachbot.delivery.limits import Throttles
@@ -29,6 +29,7 @@ class Target:
     chat_id: str
     group: bool
     reply_to: int | None = None
+    person: str | None = None  # who wrote: where a private answer goes
 
 
 class Replier:
@@ -41,7 +42,10 @@ class Replier:
         """Send the core's replies in order; stop at the first Telegram refuses."""
         try:
             for reply in replies:
-                await self._reply(target, reply)
+                if reply.private and target.group:
+                    await self._reply_privately(target, reply)
+                else:
+                    await self._reply(target, reply)
         except TelegramError as error:
             await self._failed(target, error)
 
@@ -56,6 +60,21 @@ class Replier:
         if is_gone(error):
             await self._gone(target)
         log.warning("could not answer in chat %s: %s", target.chat_id, error)
+
+    async def _reply_privately(self, target: Target, reply: Reply) -> None:
+        """In the person's private chat with the bot; a reply in the group when they have none.
+
+        Telegram lets a bot write to someone only after they pressed Start; a refusal names
+        nothing but the command, so the group may see it.
+        """
+        if target.person is not None:
+            try:
+                await self._reply(Target(target.person, False), reply)
+                return
+            except (Forbidden, BadRequest) as error:
+                log.info("telegram: no private chat with %s (%s): answering in the group",
+                         target.person, error)
+        await self._reply(target, reply)
 
     async def _reply(self, target: Target, reply: Reply) -> None:
         # An answer to one person keeps its check-in buttons even in a group: they are theirs.

@@ -49,6 +49,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
         self.responses: list[Call] = []  # posts to response_url
+        self.expired: set[str] = set()  # response_url hooks Slack no longer takes
         self.socket_acks: list[dict[str, Any]] = []
         self._scripted: dict[str, deque[Scripted]] = defaultdict(deque)
         self._gates: dict[str, asyncio.Event] = {}
@@ -237,6 +238,8 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(self.uploads[file_id])}")
 
     async def _respond(self, request: web.Request) -> web.Response:
+        if request.match_info["hook"] in self.expired:  # used five times, or older than 30 minutes
+            return web.Response(status=404, text="expired_url")
         body = json.loads(await request.read() or b"{}")
         self.responses.append(Call(request.match_info["hook"], body))
         self._record("response_url", {"hook": request.match_info["hook"], **body})

@@ -20,6 +20,7 @@ from coachbot.delivery.service import DeliveryService
 from tests.adapters.slack.fake_slack import BOT_USER, TEAM, Call, FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+FORM = "application/x-www-form-urlencoded"
 _ids = itertools.count(1)
 
 
@@ -27,6 +28,11 @@ def signed(body: str, secret: str = SECRET, timestamp: int | None = None) -> dic
     stamp = str(timestamp if timestamp is not None else int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
     return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature}
+
+
+def trigger_id() -> str:
+    """Slack gives every slash command and every button press a trigger id of its own."""
+    return f"13345224609.{next(_ids)}.8088930838d88f008e0"
 
 
 def event_body(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
@@ -110,15 +116,27 @@ class Workspace:
 
     async def command(self, user: str, text: str, channel: str | None = None,
                       channel_name: str = "directmessage", hook: str = "hook", settle: bool = True) -> int:
+        return await self.post(self.command_body(user, text, channel, channel_name, hook),
+                               FORM, settle=settle)
+
+    def command_body(self, user: str, text: str, channel: str | None = None,
+                     channel_name: str = "directmessage", hook: str = "hook",
+                     response_url: str | None = None) -> str:
+        """The form Slack posts for `/coach <text>`."""
         form = {"token": "legacy", "team_id": TEAM, "team_domain": "newcomers",
                 "channel_id": channel or dm_of(user), "channel_name": channel_name,
                 "user_id": user, "user_name": user.lower(), "command": "/coach", "text": text,
-                "api_app_id": "A0APP", "response_url": self.fake.response_url(hook),
-                "trigger_id": "13345224609.738474920.8088930838d88f008e0"}
-        return await self.post(urlencode(form), "application/x-www-form-urlencoded", settle=settle)
+                "api_app_id": "A0APP", "response_url": response_url or self.fake.response_url(hook),
+                "trigger_id": trigger_id()}
+        return urlencode(form)
 
     async def press(self, user: str, message: Call, value: str, hook: str = "press") -> int:
         """`user` presses the button with `value` on a message the app posted (as it is now)."""
+        return await self.post(self.press_body(user, message, value, hook), FORM)
+
+    def press_body(self, user: str, message: Call, value: str, hook: str = "press",
+                   sends: str | None = None) -> str:
+        """The form Slack posts for that press; `sends` overrides the value it carries."""
         blocks = self.current_blocks(message)
         button = next(b for b in buttons(blocks) if b["value"] == value)
         ephemeral = message.method == "chat.postEphemeral"
@@ -126,30 +144,29 @@ class Workspace:
         ts = message.result["message_ts" if ephemeral else "ts"]
         payload: dict[str, Any] = {
             "type": "block_actions", "team": {"id": TEAM}, "api_app_id": "A0APP",
-            "user": {"id": user, "team_id": TEAM}, "trigger_id": "t1",
+            "user": {"id": user, "team_id": TEAM}, "trigger_id": trigger_id(),
             "container": {"type": "message", "message_ts": ts, "channel_id": channel,
                           "is_ephemeral": ephemeral},
             "channel": {"id": channel}, "response_url": self.fake.response_url(hook),
             "actions": [{"type": "button", "action_id": button["action_id"],
-                         "block_id": button["block_id"], "value": value, "text": button["text"],
+                         "block_id": button["block_id"], "value": sends or value, "text": button["text"],
                          "action_ts": f"{time.time():.6f}"}]}
         if not ephemeral:  # Slack leaves the message out of payloads from ephemeral ones
             payload["message"] = {"type": "message", "ts": ts, "text": message.args.get("text", ""),
                                   "blocks": blocks, "user": BOT_USER}
-        return await self.post(urlencode({"payload": json.dumps(payload)}),
-                               "application/x-www-form-urlencoded")
+        return urlencode({"payload": json.dumps(payload)})
 
     async def press_home(self, user: str, value: str) -> int:
         view = self.home_of(user)
         button = next(b for b in buttons(view["blocks"]) if b["value"] == value)
         payload = {
             "type": "block_actions", "team": {"id": TEAM}, "api_app_id": "A0APP",
-            "user": {"id": user, "team_id": TEAM}, "trigger_id": "t2",
+            "user": {"id": user, "team_id": TEAM}, "trigger_id": trigger_id(),
             "container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1", **view},
             "actions": [{"type": "button", "action_id": button["action_id"], "block_id": "b",
                          "value": value, "text": button["text"], "action_ts": f"{time.time():.6f}"}]}
         return await self.post(urlencode({"payload": json.dumps(payload)}),
-                               "application/x-www-form-urlencoded")
+                               FORM)
 
     async def open_home(self, user: str) -> dict[str, Any]:
         assert await self.event({"type": "app_home_opened", "user": user, "channel": dm_of(user),
