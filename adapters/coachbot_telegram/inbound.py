@@ -12,7 +12,6 @@ from telegram.ext import ContextTypes
 
 from coachbot.conversation import Coach
 from coachbot.conversation.commands import MENTOR_COMMANDS, parse
-from coachbot.groups.anonymous import handle_for_group
 from coachbot.groups.roles import mentor_key
 from coachbot.messages import ChatKind, Incoming
 from coachbot.textinput import as_number
@@ -114,7 +113,7 @@ class Inbound:
                             is_chat_admin=group and await self.may_mentor(message, text))
         anonymous = group and anonymous_admin(message)
         if anonymous:  # the group itself: nobody to record as a learner
-            replies = await handle_for_group(self.coach, incoming)
+            replies = await self.coach.handle_as_group(incoming)
         else:
             replies = await self.coach.handle(incoming)
         target = Target(str(chat.id), group, message.message_id if group else None,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.clock import Clock
 from coachbot.content.models import Content, Track
+from coachbot.conversation import commands
 from coachbot.conversation.context import Context, Parts, TurnResult
 from coachbot.conversation.events import PlatformEvents
 from coachbot.conversation.render import lesson_reply
@@ -25,6 +26,9 @@ from coachbot.store.repository import Repository, encode_choices
 from coachbot.textinput import clean_text
 
 NAME_LIMIT = 200
+AS_THE_GROUP = ("You're posting as the group (an anonymous admin), so I can't tell who you are. "
+                "Here I take only the mentor commands: {commands}. For lessons of your own, "
+                "open a private chat with me.")
 
 
 def clean_incoming(incoming: Incoming) -> Incoming:
@@ -57,10 +61,35 @@ class Coach:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         result = await self.turn(clean_incoming(incoming))
+        self._after(result)
+        return result.replies
+
+    async def handle_as_group(self, incoming: Incoming) -> list[Reply]:
+        """A message a group sent as itself (Telegram's anonymous admin): mentor commands only.
+
+        Nobody is behind it to record, so no learner or member is stored, and it never counts
+        in the group's reports.
+        """
+        incoming = clean_incoming(incoming)
+        parsed = commands.parse(incoming.text)
+        if incoming.chat_kind != ChatKind.GROUP or parsed.command not in commands.MENTOR_COMMANDS:
+            return [Reply(AS_THE_GROUP.format(commands=", ".join(commands.MENTOR_COMMANDS)))]
+        async with self.sessions() as session, session.begin():
+            now = self.clock.now()
+            group = await ensure_group(session, incoming.platform, incoming.chat, now,
+                                       zone=self.default_zone)
+            # A stand-in the mentor commands never read, and never added to the session.
+            stand_in = Learner(platform=incoming.platform, platform_user_id=incoming.user_id,
+                               timezone=group.timezone, pending=None)
+            ctx = Context(incoming, Repository(session), stand_in, group, now, self.parts)
+            replies = await commands.run(ctx, parsed)
+        self._after(TurnResult(replies, ctx.queued, ctx.forgotten))
+        return replies
+
+    def _after(self, result: TurnResult) -> None:
         if result.queued:
             for listener in self.queued_listeners:
                 listener()
-        return result.replies
 
     async def turn(self, incoming: Incoming) -> TurnResult:
         async with self.sessions() as session, session.begin():

@@ -154,8 +154,11 @@ async def then_continue_onboarding(ctx: Context, state: State, given: Input) -> 
     """Run a command mid-onboarding, then say how to carry on with setting up."""
     assert isinstance(state, Onboarding)
     replies = await IDLE_ROW[type(given)](ctx, state, given)
-    if not ctx.forgotten and ctx.state == state:
-        replies.append(onboarding.ask(ctx, state.step))
+    if ctx.forgotten or ctx.state != state:
+        return replies
+    question = onboarding.ask(ctx, state.step)
+    if not replies or replies[-1].text != question.text:  # `start` has just asked it
+        replies.append(question)
     return replies
 
 

@@ -87,7 +87,8 @@ def _check_sqlite_file(url: str, variable: str) -> None:
 
 def make_engine(url: str) -> AsyncEngine:
     ensure_sqlite_parent(url)
-    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url))
+    # Parameters are what people typed: never let an error message or log line carry them.
+    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url), hide_parameters=True)
     if is_sqlite(url):
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]

@@ -68,7 +68,7 @@ async def test_the_same_update_sent_three_times_is_handled_once(webhook: Harness
     start = fake.message_update(ann.me, ann.chat, "/start")
     assert [await webhook.post(start) for _ in range(3)] == [200, 200, 200]
     await ann.say("/help")  # handled after the three: one person's updates go in order
-    assert texts(fake.sent(1001)).count("Which track would you like to start with?") == 1
+    assert texts(fake.sent(1001)).count("Welcome! I'm your coach") == 1
 
 
 async def test_an_update_polled_again_after_a_restart_is_handled_once(telegram: Harness) -> None:
@@ -77,7 +77,7 @@ async def test_an_update_polled_again_after_a_restart_is_handled_once(telegram: 
     await telegram.run(start)
     fake.feed(start)  # Telegram hands out again what was fetched but not confirmed
     await ann.say("/help")
-    assert texts(fake.sent(1001)).count("Which track would you like to start with?") == 1
+    assert texts(fake.sent(1001)).count("Welcome! I'm your coach") == 1
 
 
 async def test_updates_missing_what_telegram_always_sends_are_ignored_with_a_log_line(
