@@ -39,14 +39,19 @@ def test_every_required_faq_topic_is_answered() -> None:
     assert set(content.required_topics) <= {e.id for e in content.faq}
 
 
-def test_the_project_promises_every_topic_on_the_shared_list() -> None:
-    shared = SHARED / "faq-topics.yaml"
-    if not shared.is_file():
-        reason = (f"the shared FAQ topic list is not in this checkout ({shared} is absent); "
-                  "the comparison runs where it is, as in CI")
+def require_shared(path: Path, what: str) -> Path:
+    """A file or folder beside the repository; absent, the test says why it didn't run (and fails in CI)."""
+    if not path.exists():
+        reason = (f"{what} is not in this checkout ({path} is absent); the check runs where it is, "
+                  "as in CI")
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
+    return path
+
+
+def test_the_project_promises_every_topic_on_the_shared_list() -> None:
+    shared = require_shared(SHARED / "faq-topics.yaml", "the shared FAQ topic list")
     listed = {topic["id"] for topic in yaml.safe_load(shared.read_text(encoding="utf-8"))}
     missing = listed - set(load_content(CONTENT_DIR).required_topics)
     assert not missing, f"add to content/faq-topics.yaml: {sorted(missing)}"
@@ -61,13 +66,7 @@ def test_a_missing_required_topic_is_named(tmp_path: Path) -> None:
 
 
 def test_no_lesson_or_answer_copies_the_source_documents() -> None:
-    seeds = SHARED / "seeds"
-    if not seeds.is_dir():
-        reason = (f"the source documents are not in this checkout ({seeds} is absent); "
-                  "the copy check runs where they are, as in CI")
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+    seeds = require_shared(SHARED / "seeds", "the source documents")
     result = check_content(load_content(CONTENT_DIR), seeds)
     assert [str(p) for p in result.problems] == []
     assert result.skipped == []
