@@ -1,4 +1,8 @@
-"""Curriculum quality rules beyond the schema: counts, lengths, references, platform sizes."""
+"""Curriculum quality rules beyond the schema: counts, lengths, references, guessable check-ins.
+
+A lesson as sent stays under LESSON_CHARS (rules.py), well inside Telegram's 4,096 characters
+and a Slack section's 3,000.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,19 @@ from pathlib import Path
 from coachbot.content.errors import ContentError, ContentProblem
 from coachbot.content.loader import load_content
 from coachbot.content.models import Content, FaqEntry, Track, word_count
+from coachbot.content.rules import guessing_problems, size_problems
 from coachbot.conversation.commands import ALL_COMMANDS
-from coachbot.conversation.render import lesson_reply
 
-MIN_TRACKS = 6
-MIN_LESSONS = 8
-BODY_WORDS = (40, 170)
+MIN_TRACKS = 9
+MIN_TOTAL_LESSONS = 70
+# A short track (safety) may have as few as four; most tracks run to eight or nine.
+MIN_LESSONS = 4
+BODY_WORDS = (40, 120)
 ANSWER_WORDS = (30, 150)
 MIN_ALTERNATES = 3
 MIN_OWN_TOPICS = 10
 MIN_EXPLANATION_WORDS = 8
 MAX_REFLECTIONS = 2
-TELEGRAM_LIMIT = 4096
-SLACK_SECTION_LIMIT = 3000
 COPY_RUN = 8
 _COMMAND_REF = re.compile(r"`/?([^`\s]+)[^`]*`")
 
@@ -76,48 +80,40 @@ def load_checked_content(root: Path) -> Content:
     return content
 
 
-def _at(content: Content, key: str, field: str, message: str) -> ContentProblem:
-    ref = content.sources.get(key)
-    return ContentProblem(ref.path if ref else "content", ref.line if ref else 1, field, message)
-
-
 def _curriculum_problems(content: Content) -> Iterator[ContentProblem]:
     if len(content.tracks) < MIN_TRACKS:
         yield ContentProblem("content/tracks", 1, "", f"{len(content.tracks)} tracks; at least "
                              f"{MIN_TRACKS} required")
+    if content.lesson_count < MIN_TOTAL_LESSONS:
+        yield ContentProblem("content/tracks", 1, "", f"{content.lesson_count} lessons in all; at "
+                             f"least {MIN_TOTAL_LESSONS} required")
     for track in content.tracks:
         yield from _track_problems(content, track)
+        yield from guessing_problems(content, track)
 
 
 def _track_problems(content: Content, track: Track) -> Iterator[ContentProblem]:
     if len(track.lessons) < MIN_LESSONS:
-        yield _at(content, track.id, "lessons", f"{len(track.lessons)} lessons; at least "
-                  f"{MIN_LESSONS} required")
+        yield content.problem(track.id, "lessons", f"{len(track.lessons)} lessons; at least "
+                              f"{MIN_LESSONS} required")
     if not track.next_track:
-        yield _at(content, track.id, "next_track", "missing: the last lesson must point somewhere")
+        yield content.problem(track.id, "next_track", "missing: the last lesson must point somewhere")
     reflections = sum(lesson.checkin.is_reflection for lesson in track.lessons)
     if reflections > MAX_REFLECTIONS:
-        yield _at(content, track.id, "lessons", f"{reflections} open reflections; at most "
-                  f"{MAX_REFLECTIONS} per track, the rest multiple choice")
+        yield content.problem(track.id, "lessons", f"{reflections} open reflections; at most "
+                              f"{MAX_REFLECTIONS} per track, the rest multiple choice")
     for i, lesson in enumerate(track.lessons):
         field = f"lessons[{i}]"
         words = word_count(lesson.body)
         if not BODY_WORDS[0] <= words <= BODY_WORDS[1]:
-            yield _at(content, lesson.id, f"{field}.body",
-                      f"{words} words; a lesson body takes {BODY_WORDS[0]} to {BODY_WORDS[1]}")
+            yield content.problem(lesson.id, f"{field}.body",
+                                  f"{words} words; a lesson body takes {BODY_WORDS[0]} to {BODY_WORDS[1]}")
         for j, choice in enumerate(lesson.checkin.choices):
             if word_count(choice.explanation) < MIN_EXPLANATION_WORDS:
-                yield _at(content, lesson.id, f"{field}.checkin.choices[{j}].explanation",
-                          f"too short: say why this is or isn't the best move "
-                          f"(at least {MIN_EXPLANATION_WORDS} words)")
-        sent = lesson_reply(track, i)
-        if len(sent.text) > TELEGRAM_LIMIT:
-            yield _at(content, lesson.id, field, f"{len(sent.text)} characters as sent; Telegram "
-                      f"allows {TELEGRAM_LIMIT}")
-        longest = max(len(part) for part in sent.text.split("\n\n"))
-        if longest > SLACK_SECTION_LIMIT:
-            yield _at(content, lesson.id, field, f"a {longest}-character section; a Slack section "
-                      f"block allows {SLACK_SECTION_LIMIT}")
+                yield content.problem(lesson.id, f"{field}.checkin.choices[{j}].explanation",
+                                      f"too short: say why this is or isn't the best move "
+                                      f"(at least {MIN_EXPLANATION_WORDS} words)")
+        yield from size_problems(content, track, i)
 
 
 def _faq_problems(content: Content) -> Iterator[ContentProblem]:
@@ -128,19 +124,19 @@ def _faq_problems(content: Content) -> Iterator[ContentProblem]:
         key = f"faq:{entry.id}"
         words = word_count(entry.answer)
         if not ANSWER_WORDS[0] <= words <= ANSWER_WORDS[1]:
-            yield _at(content, key, f"{entry.id}.answer",
+            yield content.problem(key, f"{entry.id}.answer",
                       f"{words} words; an answer takes {ANSWER_WORDS[0]} to {ANSWER_WORDS[1]}")
         if len(entry.alternates) < MIN_ALTERNATES:
-            yield _at(content, key, f"{entry.id}.alternates",
+            yield content.problem(key, f"{entry.id}.alternates",
                       f"{len(entry.alternates)} alternates; at least {MIN_ALTERNATES} required")
         for phrase in (entry.question, *entry.alternates):
             norm = " ".join(re.findall(r"\w+", phrase.lower()))
             if norm in seen and seen[norm] != entry.id:
-                yield _at(content, key, f"{entry.id}.alternates",
+                yield content.problem(key, f"{entry.id}.alternates",
                           f"'{phrase}' also belongs to '{seen[norm]}'")
             seen[norm] = entry.id
         for command in unknown_commands(entry):
-            yield _at(content, key, f"{entry.id}.answer",
+            yield content.problem(key, f"{entry.id}.answer",
                       f"`{command}` is not a bot command (known: {', '.join(ALL_COMMANDS)})")
 
 
@@ -186,5 +182,5 @@ def _copy_problems(content: Content, seeds_dir: Path) -> Iterator[ContentProblem
         for i in range(len(words) - COPY_RUN + 1):
             run = tuple(words[i:i + COPY_RUN])
             if run in runs:
-                yield _at(content, key, field, f"copies a source sentence: '{' '.join(run)}'")
+                yield content.problem(key, field, f"copies a source sentence: '{' '.join(run)}'")
                 break

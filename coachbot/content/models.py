@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from coachbot.content.errors import ContentProblem
+
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -122,3 +124,8 @@ class Content:
     @property
     def lesson_count(self) -> int:
         return len(self._lessons)
+
+    def problem(self, key: str, field: str, message: str) -> ContentProblem:
+        """A problem located at the file and line a track, lesson or `faq:<id>` came from."""
+        ref = self.sources.get(key)
+        return ContentProblem(ref.path if ref else "content", ref.line if ref else 1, field, message)

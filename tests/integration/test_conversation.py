@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.clock import FakeClock
+from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.store.models import CheckInAnswer, Learner, LessonRecord, TrackProgress
 from tests.conftest import Chat
@@ -24,8 +25,11 @@ async def learner_row(sessions: async_sessionmaker[AsyncSession], user: str = "a
 
 
 async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: FakeClock,
-                                                       sessions: async_sessionmaker[AsyncSession]
-                                                       ) -> None:
+                                                       sessions: async_sessionmaker[AsyncSession],
+                                                       content: Content) -> None:
+    week = content.default_track
+    first_lesson = week.lessons[0]
+    wrong = next(i for i, c in enumerate(first_lesson.checkin.choices) if not c.best)
     welcome = await chat.say("start")
     assert "Which track" in welcome and "1. Your first week" in welcome
     assert await chat.say("") == "Great choice: Your first week.\n" + chat.last[1].text
@@ -33,23 +37,24 @@ async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: FakeCl
     assert "09:00" in await chat.say("ok")
     first = await chat.say("")
     assert "every day at 09:00 (Europe/Berlin time)" in first
-    assert "Your first week · lesson 1 of 8" in first
+    assert f"Your first week · lesson 1 of {len(week.lessons)}" in first
     assert "Try this today" in first and "Check-in:" in first
     lesson = chat.last[-1]
-    assert lesson.lesson is not None and lesson.lesson.lesson_id == "first-week-1"
-    assert [c.action for c in lesson.choices] == [f"answer:first-week-1:{i}" for i in range(3)]
+    assert lesson.lesson is not None and lesson.lesson.lesson_id == first_lesson.id
+    assert [c.action for c in lesson.choices] == [
+        f"answer:{first_lesson.id}:{i}" for i in range(len(first_lesson.checkin.choices))]
 
-    answer = await chat.say("1")
-    assert "You picked 1" in answer and "The best move:" in answer  # wrong choice is explained
+    answer = await chat.say(str(wrong + 1))
+    assert f"You picked {wrong + 1}" in answer and "The best move:" in answer  # wrong choice is explained
     assert "Marked as done. Streak: 1 day." in answer
 
     clock.advance(timedelta(days=1))
     second = await chat.say("next")
-    assert "lesson 2 of 8" in second
+    assert f"lesson 2 of {len(week.lessons)}" in second
     assert "Marked as done" in await chat.say("done")
     progress = await chat.say("/PROGRESS")
-    assert "Your first week: 2 of 8 lessons done" in progress
-    assert "Overall: 2 of 64 lessons done" in progress
+    assert f"Your first week: 2 of {len(week.lessons)} lessons done" in progress
+    assert f"Overall: 2 of {content.lesson_count} lessons done" in progress
     assert "Streak: 2 days." in progress
     assert "Next lesson: tomorrow at 09:00 (Europe/Berlin)" in progress
     assert await count(sessions, LessonRecord) == 2
@@ -81,30 +86,34 @@ async def test_today_shows_the_current_lesson_again(chat: Chat) -> None:
     assert "already done this one" in await chat.say("today")
 
 
-async def test_onboarding_choices_zone_by_city_and_time(chat: Chat) -> None:
+async def test_onboarding_choices_zone_by_city_and_time(chat: Chat, content: Content) -> None:
+    strategy = content.track("strategy")
+    assert strategy is not None
     await chat.say("start")
-    assert "Great choice: Strategy before tools" in await chat.say("5")
+    assert "Great choice: Strategy before tools" in await chat.say(str(content.tracks.index(strategy) + 1))
     assert "Did you mean" in await chat.say("Mars/Olympus")
     assert "What time" in await chat.say("tokyo")
     assert "I couldn't read '7pm'" in await chat.say("7pm")
     done = await chat.say("18:45")
     assert "every day at 18:45 (Asia/Tokyo time)" in done
-    assert "Strategy before tools · lesson 1 of 8" in done
+    assert f"Strategy before tools · lesson 1 of {len(strategy.lessons)}" in done
 
 
-async def test_tracks_switch_and_keep_progress_per_track(chat: Chat) -> None:
+async def test_tracks_switch_and_keep_progress_per_track(chat: Chat, content: Content) -> None:
+    week, missteps = content.track("first-week"), content.track("missteps")
+    assert week is not None and missteps is not None
     await chat.onboard()
     await chat.say("done")
     listing = await chat.say("tracks")
-    assert "1. Your first week [first-week]: 1/8 done  <- current" in listing
+    assert f"1. Your first week [first-week]: 1/{len(week.lessons)} done  <- current" in listing
     assert "Switched to Learning from missteps" in await chat.say("track missteps")
-    assert "Learning from missteps · lesson 1 of 8" in await chat.say("next")
+    assert f"Learning from missteps · lesson 1 of {len(missteps.lessons)}" in await chat.say("next")
     await chat.say("done")
     switched_back = await chat.say("track first-week")
-    assert "next lesson there is 2 of 8" in switched_back
+    assert f"next lesson there is 2 of {len(week.lessons)}" in switched_back
     progress = await chat.say("progress")
-    assert "Your first week: 1 of 8 lessons done" in progress
-    assert "Overall: 2 of 64" in progress
+    assert f"Your first week: 1 of {len(week.lessons)} lessons done" in progress
+    assert f"Overall: 2 of {content.lesson_count}" in progress
 
 
 async def test_time_and_zone_changes_with_helpful_errors(chat: Chat,
@@ -122,8 +131,8 @@ async def test_time_and_zone_changes_with_helpful_errors(chat: Chat,
     assert row is not None and (row.timezone, row.delivery_time) == ("America/New_York", "07:30")
 
 
-async def test_pause_resume_stop_and_start_again(chat: Chat, sessions: async_sessionmaker[AsyncSession]
-                                                 ) -> None:
+async def test_pause_resume_stop_and_start_again(chat: Chat, sessions: async_sessionmaker[AsyncSession],
+                                                 content: Content) -> None:
     await chat.onboard()
     assert "Paused" in await chat.say("pause")
     assert "Lessons are paused" in await chat.say("progress")
@@ -134,7 +143,7 @@ async def test_pause_resume_stop_and_start_again(chat: Chat, sessions: async_ses
     assert "won't send you any more messages" in await chat.say("stop")
     assert "Type start to come back" in await chat.say("next")
     assert "Welcome back" in await chat.say("start")
-    assert "lesson 2 of 8" in await chat.say("next")
+    assert f"lesson 2 of {len(content.default_track.lessons)}" in await chat.say("next")
 
 
 async def test_forget_needs_explicit_confirmation(chat: Chat,
@@ -220,7 +229,8 @@ async def test_progress_survives_a_new_coach_on_the_same_database(
     await ann.say("done")
     restarted = Coach(coach.content, sessions, coach.clock, coach.faq, coach.settings)
     progress = await Chat(restarted).say("progress")
-    assert "1 of 8 lessons done" in progress and "Streak: 1 day." in progress
+    assert f"1 of {len(coach.content.default_track.lessons)} lessons done" in progress
+    assert "Streak: 1 day." in progress
 
 
 async def test_reflection_check_in_takes_free_text(chat: Chat, content: object) -> None:
@@ -236,14 +246,15 @@ async def test_reflection_check_in_takes_free_text(chat: Chat, content: object) 
     assert f"{track.title}: " in await chat.say("progress")
 
 
-async def test_finishing_a_track_points_to_the_next(chat: Chat) -> None:
+async def test_finishing_a_track_points_to_the_next(chat: Chat, content: Content) -> None:
+    week = content.default_track
     await chat.onboard()
-    for _ in range(7):
+    for _ in range(len(week.lessons) - 1):
         await chat.say("next")
     finished = await chat.say("next")
     assert "finished every lesson in Your first week" in finished
-    assert "track engagement" in finished
-    assert "track:engagement" in chat.choices
+    assert f"track {week.next_track}" in finished
+    assert f"track:{week.next_track}" in chat.choices
 
 
 async def test_a_platform_without_zones_asks_for_a_city_with_common_choices(coach: Coach) -> None:

@@ -59,7 +59,7 @@ async def test_a_mentor_runs_a_group_and_members_start_privately_from_the_deep_l
     assert "Queued: lesson first-week-1" in texts(await gina.say(at("/push next"), chat=chat))
     await telegram.delivery.step()
     lesson = fake.sent(GROUP)[-1]
-    assert lesson["text"].startswith("Start with one network")
+    assert lesson["text"].startswith(telegram.app.content.default_track.lessons[0].title)
     assert url_buttons(lesson) == [LINK]  # check-ins are private; no answer buttons in the group
     assert not [b for b in buttons(lesson) if "callback_data" in b]
 
@@ -135,7 +135,7 @@ async def test_a_send_to_a_migrated_group_follows_it_to_the_new_id(
     fake.fail("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
               chat_id=-500, parameters={"migrate_to_chat_id": -100777})
     await telegram.delivery.step()
-    assert fake.sent(-100777)[-1]["text"].startswith("Start with one network")
+    assert fake.sent(-100777)[-1]["text"].startswith(telegram.app.content.default_track.lessons[0].title)
     moved = await group_row(sessions, -100777)
     assert moved is not None and moved.position == 1  # the same group, its progress kept
 
