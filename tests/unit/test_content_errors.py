@@ -95,5 +95,5 @@ def test_the_bot_refuses_to_start_on_content_the_check_refuses(tmp_path: Path) -
     result = subprocess.run([sys.executable, "-m", "coachbot", "chat"], input="", env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert "missteps.yaml:" in result.stderr and "characters as sent; Telegram allows 4096" in result.stderr
+    assert "missteps.yaml:" in result.stderr and "characters as sent; at most 1200" in result.stderr
     assert "Traceback" not in result.stderr
