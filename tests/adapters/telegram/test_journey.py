@@ -162,7 +162,7 @@ async def test_plain_text_goes_to_the_faq_with_buttons_when_it_is_unclear(
     entry = next(e for e in app.content.faq if e.question == "How do I set my time zone?")
     assert entry.answer.strip()[:60] in answer
     unclear = next(q for q in ("should I post every day", "how often should I post", "what should I post",
-                               "is it bad to post", "help me with followers and posting")
+                               "is it bad to post", "should I delete my post", "my posts and my followers")
                    if app.coach.faq.match(q).ambiguous and app.coach.faq.match(q).candidates)
     offered = (await ann.say(unclear))[-1]
     candidates = app.coach.faq.match(unclear).candidates
