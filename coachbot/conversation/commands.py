@@ -47,7 +47,9 @@ async def show_help(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 REGISTRY: tuple[Command, ...] = (
     Command("start", "start: begin (pick a track, your time zone and a delivery time)", onboarding.start),
-    Command("today", "today: show today's lesson again", lessons.today, aliases=("lesson",)),
+    Command("today", "today: show today's lesson again", lessons.today),
+    Command("lesson", "lesson <id>: read a lesson you've had, or where any track begins",
+            lessons.open_lesson),
     Command("next", "next: take the next lesson now", lessons.next_lesson),
     Command("done", "done: mark the current lesson done", lessons.done),
     Command("progress", "progress: lessons done, your streak, when the next lesson arrives",

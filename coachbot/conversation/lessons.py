@@ -59,6 +59,29 @@ async def today(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     return [reply]
 
 
+async def open_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """`lesson <id>`: any lesson the learner has had, or the first of any track; alone, today's."""
+    if not args:
+        return await today(ctx, args)
+    key = args[0].lower()
+    found = ctx.content.lesson(key)
+    if found is None:
+        return [Reply(f"There's no lesson '{key[:40]}'. Lesson ids look like "
+                      f"{ctx.content.default_track.lessons[0].id}; type tracks to see them all.")]
+    track, index = found
+    if await ctx.repo.record(ctx.learner, key) is not None:
+        return [lesson_reply(track, index)]
+    if index == 0:
+        view = lesson_reply(track, index)
+        text = view.text.rsplit("\n\nCheck-in:", 1)[0]
+        return [Reply(f"{text}\n\nThis is where {track.title} begins. Switch to it to take the "
+                      "check-in and get its lessons day by day.",
+                      (Choice(f"Switch to {track.title}", encode(PickTrack(track.id))),), lesson=view.lesson)]
+    return [Reply(f"That's lesson {index + 1} of {track.title}, which you haven't reached yet. "
+                  f"Type lesson {track.lessons[0].id} to read where the track begins, or track "
+                  f"{track.id} to switch to it.")]
+
+
 async def next_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     if ctx.learner.status == Status.NEW:
         return [Reply("Let's set you up first: type start.")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from coachbot.content.models import FaqEntry
-from coachbot.conversation.actions import FaqTopic, encode
+from coachbot.conversation.actions import FaqTopic, Typed, encode
 from coachbot.conversation.context import Context
 from coachbot.faq.smalltalk import small_talk
 from coachbot.faq.text import clean
@@ -45,10 +45,12 @@ def topic(ctx: Context, entry_id: str) -> list[Reply] | None:
 
 
 def faq_reply(ctx: Context, entry: FaqEntry) -> Reply:
-    """The answer, pointing to the first related lesson that is still in the curriculum."""
+    """The answer, with a button to open the first related lesson still in the curriculum."""
     text = entry.answer.strip()
     related = next((found for found in map(ctx.content.lesson, entry.lessons) if found), None)
-    if related is not None:
-        track, index = related
-        text += f"\n(Related lesson: {track.lessons[index].title})"
-    return Reply(text)
+    if related is None:
+        return Reply(text)
+    track, index = related
+    lesson = track.lessons[index]
+    text += f"\n(Related lesson: {lesson.title}. Type lesson {lesson.id} to open it.)"
+    return Reply(text, (Choice(f"Open: {lesson.title}", encode(Typed(f"lesson {lesson.id}"))),))

@@ -284,4 +284,28 @@ async def test_a_faq_answer_points_to_its_related_lesson(chat: Chat, content: ob
     await chat.onboard()
     reply = await chat.say(entry.question)
     assert entry.answer.strip()[:60] in reply
-    assert f"(Related lesson: {track.lessons[index].title})" in reply
+    assert f"(Related lesson: {track.lessons[index].title}." in reply
+
+
+async def test_a_related_lesson_opens_from_the_answer(chat: Chat, content: object) -> None:
+    from coachbot.content.models import Content
+    assert isinstance(content, Content)
+    def elsewhere(lesson_id: str) -> bool:  # later in a track the learner has not started
+        found = content.lesson(lesson_id)
+        return found is not None and found[0] != content.default_track and found[1] > 0
+
+    entry = next(e for e in content.faq if e.lessons and elsewhere(e.lessons[0]))
+    found = content.lesson(entry.lessons[0])
+    assert found is not None
+    track, index = found
+    await chat.onboard()
+    await chat.say(entry.question)
+    assert chat.choices == [f"cmd:lesson {entry.lessons[0]}"]
+    not_yet = await chat.press(chat.choices[0])
+    assert f"That's lesson {index + 1} of {track.title}, which you haven't reached yet." in not_yet
+    first = await chat.say(f"lesson {track.lessons[0].id}")
+    assert track.lessons[0].title in first and f"Switch to {track.title}" in chat.last[0].choices[0].label
+    await chat.press(chat.choices[0])
+    had = await chat.say(f"lesson {content.default_track.lessons[0].id}")
+    assert content.default_track.lessons[0].title in had and "Check-in:" in had
+    assert "There's no lesson 'nope'" in await chat.say("lesson nope")
