@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class SettingsError(Exception):
@@ -93,6 +94,32 @@ def _ids(variable: str) -> frozenset[str]:
     return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
 
+def public_url_from_env() -> str | None:
+    """COACHBOT_PUBLIC_URL: the address where people reach `coachbot run` (for dashboard links)."""
+    raw = os.environ.get("COACHBOT_PUBLIC_URL", "").strip()
+    if not raw:
+        return None
+    parsed = urlsplit(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+        raise SettingsError(f"COACHBOT_PUBLIC_URL={raw}: expected an http(s) address such as "
+                            "https://coach.example.org (no query or #fragment)")
+    return raw.rstrip("/")
+
+
+MIN_SECRET_LENGTH = 32
+
+
+def secret_key_from_env() -> str | None:
+    """COACHBOT_SECRET_KEY: signs dashboard links; never printed."""
+    raw = os.environ.get("COACHBOT_SECRET_KEY", "").strip()
+    if raw and len(raw) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"COACHBOT_SECRET_KEY: too short ({len(raw)} characters); use at least "
+            f"{MIN_SECRET_LENGTH}, for example the output of: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    return raw or None
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=default_database_url)
@@ -107,3 +134,12 @@ class Settings:
         "COACHBOT_DELIVERY_MAX_ATTEMPTS", 5, 1, 50)))
     delivery_concurrency: int = field(default_factory=lambda: int(_number(
         "COACHBOT_DELIVERY_CONCURRENCY", 8, 1, 256)))
+    public_url: str | None = field(default_factory=public_url_from_env)
+    secret_key: str | None = field(default_factory=secret_key_from_env, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.public_url and not self.secret_key:  # the dashboard is on: its links need a key
+            raise SettingsError(
+                "COACHBOT_SECRET_KEY: required when COACHBOT_PUBLIC_URL is set (it signs the "
+                "mentors' dashboard links); generate one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'")

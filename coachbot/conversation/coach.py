@@ -18,6 +18,7 @@ from coachbot.faq.base import FaqMatcher
 from coachbot.faq.smalltalk import small_talk
 from coachbot.faq.text import clean
 from coachbot.groups.membership import ensure_group, ensure_member
+from coachbot.groups.roles import is_mentor
 from coachbot.localtime import (
     describe_local,
     format_hhmm,
@@ -160,7 +161,8 @@ class Turn:
             session = self.repo.session
             self.group = await ensure_group(session, inc.platform, inc.chat, self.now,
                                             zone=self.coach.default_zone)
-            await ensure_member(session, self.group, learner, self.now)
+            await ensure_member(session, self.group, learner, self.now,
+                                mentor=is_mentor(inc, self.coach.settings.mentors))
         return learner
 
     @property

@@ -30,6 +30,7 @@ MENTOR_COMMANDS: dict[str, str] = {
     "schedule": "schedule HH:MM [zone] [track <id>] | schedule off: a daily group lesson",
     "report": "report: how this group is doing",
     "digest": "digest <weekday> HH:MM | digest off: post the report weekly",
+    "dashboard": "dashboard | dashboard revoke: a private link to your groups' dashboard, or sign out",
 }
 
 ALL_COMMANDS = {**COMMANDS, **MENTOR_COMMANDS}

@@ -1,31 +1,25 @@
-"""Mentor commands in a group: push, schedule, report, digest."""
+"""Mentor commands in a group: push, schedule, report, digest; and dashboard, anywhere."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from coachbot.conversation.commands import MENTOR_COMMANDS, Parsed
+from coachbot.dashboard.command import dashboard_command
+from coachbot.groups import actions
 from coachbot.groups.chart import charts_available, render_png
-from coachbot.groups.lessons import queue_group_lesson
-from coachbot.groups.planning import first_day
 from coachbot.groups.report import build_report, render_text
 from coachbot.groups.roles import REFUSAL, is_mentor
-from coachbot.localtime import format_hhmm, local_date, parse_hhmm, resolve_zone
 from coachbot.messages import ChatKind, Reply
 from coachbot.store.models import Group
 
 if TYPE_CHECKING:
     from coachbot.conversation.coach import Turn
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def parse_weekday(text: str) -> int | None:
-    key = text.strip().lower()
-    for index, name in enumerate(WEEKDAYS):
-        if len(key) >= 3 and name.startswith(key):
-            return index
-    return None
+SCHEDULE_USAGE = ("Use schedule HH:MM [zone] [track <id>], for example schedule 09:00 "
+                  "Europe/Berlin track engagement, or schedule off.")
+DIGEST_USAGE = "Use digest <weekday> HH:MM, for example digest monday 09:00, or digest off."
+PUSH_USAGE = "Use push <lesson id> or push next, for example push engagement-3."
 
 
 class MentorDesk:
@@ -38,7 +32,12 @@ class MentorDesk:
     async def handle(self, parsed: Parsed) -> list[Reply]:
         command = parsed.command or ""
         incoming = self.turn.incoming
-        if incoming.chat_kind != ChatKind.GROUP or self.group is None:
+        in_group = incoming.chat_kind == ChatKind.GROUP and self.group is not None
+        if command == "dashboard" and (not in_group or is_mentor(incoming, self.turn.coach.settings.mentors)):
+            return [Reply(await dashboard_command(self.turn.repo.session, self.turn.learner,
+                                                  self.turn.coach.settings, parsed.args, self.turn.now),
+                          private=True)]
+        if not in_group:
             return [Reply(f"{command} works in a group chat you mentor: type it there. "
                           f"({MENTOR_COMMANDS[command]})")]
         if not is_mentor(incoming, self.turn.coach.settings.mentors):
@@ -55,80 +54,32 @@ class MentorDesk:
 
     async def schedule(self, args: tuple[str, ...]) -> list[Reply]:
         assert self.group is not None
-        group, content = self.group, self.turn.content
-        usage = ("Use schedule HH:MM [zone] [track <id>], for example schedule 09:00 "
-                 "Europe/Berlin track engagement, or schedule off.")
         if args and args[0].lower() == "off":
-            group.schedule_time = None
-            return [Reply("Group schedule off: no more daily group lessons here.")]
-        at = parse_hhmm(args[0]) if args else None
-        if at is None:
-            return [Reply(f"I couldn't read that as a time. {usage}")]
+            return self._answer(actions.stop_schedule(self.group), SCHEDULE_USAGE)
         rest = list(args[1:])
-        track_id = group.schedule_track or content.default_track.id
+        track = ""
         if len(rest) >= 2 and rest[-2].lower() == "track":
-            track_id = rest[-1].lower()
-            rest = rest[:-2]
-        track = content.track(track_id)
-        if track is None:
-            ids = ", ".join(t.id for t in content.tracks)
-            return [Reply(f"There's no track '{track_id}'. Tracks: {ids}.")]
-        zone = group.timezone
-        if rest:
-            found = resolve_zone(" ".join(rest))
-            if found is None:
-                return [Reply(f"I don't know the time zone '{' '.join(rest)}'. {usage}")]
-            zone = found
-        if track.id != group.schedule_track:
-            group.position = 0
-        group.schedule_time, group.timezone, group.schedule_track = format_hhmm(at), zone, track.id
-        group.schedule_from = first_day(self.turn.now, zone, at)
-        upcoming = (f"lesson {group.position + 1}: {track.lessons[group.position].title}"
-                    if group.position < len(track.lessons) else "nothing: the track is done")
-        when = "today" if group.schedule_from == local_date(self.turn.now, zone) else "tomorrow"
-        return [Reply(f"Scheduled: a group lesson every day at {group.schedule_time} ({zone}) "
-                      f"from {track.title}, starting {when}. Next up is {upcoming}.")]
+            track, rest = rest[-1], rest[:-2]
+        outcome = actions.set_schedule(self.turn.content, self.group, args[0] if args else "",
+                                       " ".join(rest), track, self.turn.now)
+        return self._answer(outcome, SCHEDULE_USAGE)
 
     async def digest(self, args: tuple[str, ...]) -> list[Reply]:
         assert self.group is not None
         if args and args[0].lower() == "off":
-            self.group.digest_weekday = None
-            return [Reply("Weekly digest off.")]
-        weekday = parse_weekday(args[0]) if args else None
-        at = parse_hhmm(args[1]) if len(args) > 1 else None
-        if weekday is None or at is None:
-            return [Reply("Use digest <weekday> HH:MM, for example digest monday 09:00, "
-                          "or digest off.")]
-        self.group.digest_weekday, self.group.digest_time = weekday, format_hhmm(at)
-        return [Reply(f"Weekly digest on: I'll post the group report here every "
-                      f"{WEEKDAYS[weekday].title()} at {self.group.digest_time} "
-                      f"({self.group.timezone}).")]
+            return self._answer(actions.stop_digest(self.group), DIGEST_USAGE)
+        outcome = actions.set_digest(self.group, args[0] if args else "", args[1] if len(args) > 1 else "")
+        return self._answer(outcome, DIGEST_USAGE)
 
     async def push(self, args: tuple[str, ...]) -> list[Reply]:
-        """Queue a lesson for the group through the outbox, so it goes out once, within limits."""
         assert self.group is not None
-        group, content, now = self.group, self.turn.content, self.turn.now
-        key = args[0].lower() if args else ""
-        if not key:
-            return [Reply("Use push <lesson id> or push next, for example push engagement-3.")]
-        if key == "next":
-            track = content.track(group.schedule_track or "") or content.default_track
-            if group.position >= len(track.lessons):
-                return [Reply(f"This group has had every lesson in {track.title}. Push a lesson by "
-                              "id, or pick another track with schedule HH:MM track <id>.")]
-            lesson_id = track.lessons[group.position].id
-        else:
-            found = content.lesson(key)
-            if found is None:
-                return [Reply(f"There's no lesson '{key[:40]}'. Lesson ids look like "
-                              f"{content.default_track.lessons[0].id}; push next sends the "
-                              "group's next one.")]
-            lesson_id = key
-        queued = await queue_group_lesson(self.turn.repo.session, group, lesson_id, now)
-        if not queued:
-            return [Reply(f"{lesson_id} was already pushed to this group today; it goes out once.")]
-        if key == "next":
-            group.schedule_track = group.schedule_track or content.default_track.id
-            group.position += 1
-        self.turn.queued = True
-        return [Reply(f"Queued: lesson {lesson_id} goes out to the group in a moment.")]
+        if not args:
+            return [Reply(PUSH_USAGE)]
+        outcome = await actions.push_lesson(self.turn.repo.session, self.turn.content, self.group,
+                                            args[0], self.turn.now)
+        self.turn.queued = self.turn.queued or outcome.queued
+        return [Reply(outcome.text)]
+
+    @staticmethod
+    def _answer(outcome: actions.Outcome, usage: str) -> list[Reply]:
+        return [Reply(outcome.text if outcome.ok else f"{outcome.text} {usage}")]
