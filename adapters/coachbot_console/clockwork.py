@@ -21,6 +21,7 @@ from coachbot.localtime import at_local
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.repository import Repository
 from coachbot_console.chat import PLATFORM, ChartSaver, ConsoleChat, render
+from coachbot_console.dashboard import DashboardBeside
 
 if TYPE_CHECKING:
     from coachbot.bootstrap import App
@@ -100,15 +101,19 @@ class ConsoleDeliveries:
     """Scheduled deliveries for one console chat, on a simulated or the real clock."""
 
     def __init__(self, service: DeliveryService, messenger: ConsoleMessenger, user: str,
-                 clock: FakeClock | None = None, tick_seconds: float = 20) -> None:
+                 clock: FakeClock | None = None, tick_seconds: float = 20,
+                 dashboard: DashboardBeside | None = None) -> None:
         self.service = service
         self.messenger = messenger
         self.user = user
         self.clock = clock
         self.scheduler = None if clock is not None else Scheduler(service, tick_seconds)
+        self.dashboard = dashboard
 
     async def start(self) -> None:
         """Send what is due right now (still for today), then keep the real clock ticking."""
+        if self.dashboard is not None:
+            await self.dashboard.start()
         if self.scheduler is not None:
             await self.scheduler.start()
             return
@@ -118,6 +123,8 @@ class ConsoleDeliveries:
     async def stop(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.dashboard is not None:
+            await self.dashboard.stop()
 
     @staticmethod
     def is_wait(text: str) -> bool:
@@ -161,6 +168,7 @@ def attach_deliveries(app: App, chat: ConsoleChat, clock: FakeClock | None) -> C
     chats = {f"{PLATFORM}:{chat.user}", chat.user, *([chat.group] if chat.group else [])}
     scope = Scope(frozenset({PLATFORM}), frozenset(chats))
     service = app.delivery({PLATFORM: messenger}, scope)
+    dashboard = DashboardBeside(app, chat.out) if app.settings.public_url else None
     chat.deliveries = ConsoleDeliveries(service, messenger, chat.user, clock,
-                                        app.settings.delivery_tick_seconds)
+                                        app.settings.delivery_tick_seconds, dashboard)
     return chat.deliveries

@@ -43,7 +43,7 @@ HEADERS = {
                                 "img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
                                 "base-uri 'none'"),
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # with no-referrer, browsers send "Origin: null" on our forms
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }

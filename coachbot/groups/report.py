@@ -117,7 +117,7 @@ class GroupReport:
         return sum(n for _day, n in self.per_day[-ACTIVE_DAYS:])
 
 
-def member_ids_of(group_id: int) -> Select[tuple[int]]:
+def member_ids_of(group_id: int) -> Select[int]:
     """The group's members (its mentors left out), as a subquery."""
     return select(Membership.learner_id).where(Membership.group_id == group_id,
                                                Membership.mentor.is_(False))
@@ -168,7 +168,7 @@ def _joined_days(session: AsyncSession, column: Any) -> Any:
 
 
 async def _streaks(session: AsyncSession, members: dict[int, MemberFigures],
-                   member_ids: Select[tuple[int]], end: date) -> None:
+                   member_ids: Select[int], end: date) -> None:
     """One row per member with all their recent days, so a large group is a few thousand rows."""
     since = end - timedelta(days=STREAK_HISTORY_DAYS)
     days = (select(LessonRecord.learner_id, LessonRecord.completed_on).distinct()
@@ -183,7 +183,7 @@ async def _streaks(session: AsyncSession, members: dict[int, MemberFigures],
         member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
 
 
-async def _per_day(session: AsyncSession, member_ids: Select[tuple[int]],
+async def _per_day(session: AsyncSession, member_ids: Select[int],
                    end: date) -> list[tuple[date, int]]:
     first = end - timedelta(days=CHART_DAYS - 1)
     rows = await session.execute(

@@ -30,7 +30,7 @@ class Section:
 
 
 # (session, group, the ids of the group's members as a subquery, now) -> a section, or None.
-SectionSource = Callable[[AsyncSession, Group, Select[tuple[int]], datetime], Awaitable[Section | None]]
+SectionSource = Callable[[AsyncSession, Group, Select[int], datetime], Awaitable[Section | None]]
 
 SOURCES: list[SectionSource] = []
 
@@ -42,7 +42,7 @@ def register(source: SectionSource) -> SectionSource:
     return source
 
 
-async def gather(session: AsyncSession, group: Group, member_ids: Select[tuple[int]],
+async def gather(session: AsyncSession, group: Group, member_ids: Select[int],
                  now: datetime) -> list[Section]:
     found = [await source(session, group, member_ids, now) for source in SOURCES]
     return [section for section in found if section is not None and section.figures]
