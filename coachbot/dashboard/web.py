@@ -23,11 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.dashboard import access
 from coachbot.dashboard.access import LINK_PATH, SESSION_LIFETIME, LinkProblem, Visitor
+from coachbot.dashboard.cache import ReportCache
 from coachbot.dashboard.pages import STANDINGS, TableView, chart, members_table, track_titles
 from coachbot.dashboard.throttle import BadLinkThrottle, client_address
 from coachbot.groups import actions
 from coachbot.groups.checkins import checkin_figures, percent
-from coachbot.groups.report import build_report
 from coachbot.platform import Route
 from coachbot.store.models import Group
 
@@ -74,6 +74,7 @@ class Dashboard:
         self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.public_url))
         self.secure = self.origin.startswith("https://")
         self.throttle = BadLinkThrottle(coach.clock)
+        self.reports = ReportCache()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("coachbot.dashboard", "templates"),
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -216,7 +217,7 @@ class Dashboard:
 
     async def _groups(self, request: web.Request, session: AsyncSession, visitor: Visitor) -> web.Response:
         now = self.now()
-        reports = [await build_report(session, group, now) for group in visitor.groups]
+        reports = [await self.reports.report(session, group, now) for group in visitor.groups]
         return self.render("groups.html", visitor=visitor, reports=reports, csrf=visitor.row.csrf)
 
     async def group_page(self, request: web.Request) -> web.StreamResponse:
@@ -228,7 +229,7 @@ class Dashboard:
         if group is None:
             return self._not_yours()
         content = self.coach.content
-        report = await build_report(session, group, self.now())
+        report = await self.reports.report(session, group, self.now())
         notice, visitor.row.notice = visitor.row.notice, None
         return self.render(
             "group.html", visitor=visitor, group=group, report=report, notice=notice,

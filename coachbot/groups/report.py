@@ -25,6 +25,7 @@ from coachbot.streaks import current_streak
 ACTIVE_DAYS = 7
 CHART_DAYS = 28
 STREAK_HISTORY_DAYS = 400
+STREAK_RECENT_DAYS = 35
 GRACE_EVERY_DAYS = 7
 CSV_COLUMNS = ("group", "member", "platform", "user_id", "timezone", "joined", "last_active",
                "last_lesson", "lessons_done", "current_streak_days", "current_track", "status",
@@ -144,19 +145,21 @@ async def build_report(session: AsyncSession, group: Group, now: datetime) -> Gr
 
 
 async def _members(session: AsyncSession, group_id: int, now: datetime) -> dict[int, MemberFigures]:
+    # Columns, not Learner objects: a large group loads several times faster.
     rows = await session.execute(
-        select(Learner, Membership.joined_at)
+        select(Learner.id, Learner.display_name, Learner.platform, Learner.platform_user_id,
+               Learner.timezone, Membership.joined_at, Learner.created_at, Learner.last_seen_at,
+               Learner.current_track, Learner.status, Learner.unreachable)
         .join(Membership, Membership.learner_id == Learner.id)
         .where(Membership.group_id == group_id, Membership.mentor.is_(False))
         .order_by(Learner.display_name, Learner.id))
     found: dict[int, MemberFigures] = {}
-    for learner, joined in rows:
-        zone = learner.timezone
-        found[learner.id] = MemberFigures(
-            learner.id, learner.display_name or learner.platform_user_id, learner.platform,
-            learner.platform_user_id, zone, local_date(now, zone), local_date(joined, zone),
-            local_date(min(joined, learner.created_at), zone), local_date(learner.last_seen_at, zone),
-            learner.current_track or "", learner.status, learner.unreachable)
+    for (learner_id, name, platform, user_id, zone, joined, created, seen, track, status,
+         unreachable) in rows:
+        found[learner_id] = MemberFigures(
+            learner_id, name or user_id, platform, user_id, zone, local_date(now, zone),
+            local_date(joined, zone), local_date(min(joined, created), zone), local_date(seen, zone),
+            track or "", status, unreachable)
     return found
 
 
@@ -169,18 +172,34 @@ def _joined_days(session: AsyncSession, column: Any) -> Any:
 
 async def _streaks(session: AsyncSession, members: dict[int, MemberFigures],
                    member_ids: Select[int], end: date) -> None:
-    """One row per member with all their recent days, so a large group is a few thousand rows."""
-    since = end - timedelta(days=STREAK_HISTORY_DAYS)
+    """Streaks from recent days first; only members whose streak reaches further back than
+    that are read again with their long history (most streaks are short)."""
+    recent = await _days(session, member_ids, end - timedelta(days=STREAK_RECENT_DAYS))
+    longer = []
+    for learner_id, done in recent.items():
+        member = members[learner_id]
+        member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
+        if member.streak >= STREAK_RECENT_DAYS - GRACE_EVERY_DAYS:
+            longer.append(learner_id)
+    for start in range(0, len(longer), 500):
+        chunk = longer[start:start + 500]
+        history = await _days(session, chunk, end - timedelta(days=STREAK_HISTORY_DAYS))
+        for learner_id, done in history.items():
+            member = members[learner_id]
+            member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
+
+
+async def _days(session: AsyncSession, learners: Select[int] | list[int],
+                since: date) -> dict[int, list[date]]:
+    """Each learner's distinct days with a lesson done since `since`: one row per learner."""
     days = (select(LessonRecord.learner_id, LessonRecord.completed_on).distinct()
-            .where(LessonRecord.learner_id.in_(member_ids), LessonRecord.completed_on >= since)
+            .where(LessonRecord.learner_id.in_(learners), LessonRecord.completed_on >= since)
             .subquery())
     rows = await session.execute(
         select(days.c.learner_id, _joined_days(session, days.c.completed_on))
         .group_by(days.c.learner_id))
-    for learner_id, joined in rows:
-        member = members[learner_id]
-        done = [date.fromisoformat(day) for day in (joined or "").split(",") if day]
-        member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
+    return {learner_id: [date.fromisoformat(day) for day in (joined or "").split(",") if day]
+            for learner_id, joined in rows}
 
 
 async def _per_day(session: AsyncSession, member_ids: Select[int],

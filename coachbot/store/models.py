@@ -217,6 +217,8 @@ class OutboxMessage(Base):
 # The planner finds due learners by zone and time; reminders look up recent lessons.
 Index("ix_learners_schedule", Learner.status, Learner.timezone, Learner.delivery_time)
 Index("ix_lesson_records_delivered_at", LessonRecord.delivered_at)
+# Group reports read each member's done days straight from this index.
+Index("ix_lesson_records_learner_done", LessonRecord.learner_id, LessonRecord.completed_on)
 
 
 class InboundEvent(Base):

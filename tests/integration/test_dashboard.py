@@ -309,3 +309,20 @@ def test_dashboard_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("COACHBOT_PUBLIC_URL", "coach.example.org")
     with pytest.raises(SettingsError, match=r"COACHBOT_PUBLIC_URL=coach\.example\.org: expected an http"):
         Settings()
+
+
+async def test_a_forgotten_member_leaves_the_page_at_once(
+        served: Served, browser: aiohttp.ClientSession, sessions: async_sessionmaker[AsyncSession]) -> None:
+    ann = Chat(served.coach, "ann")
+    await ann.onboard()
+    await served.member("ann").say("hello")
+    await served.member("bob").say("hello")
+    await sign_in(served, browser)
+    url = f"{served.base}/dashboard/groups/{await group_id(sessions)}"
+    async with browser.get(url) as page:
+        assert "Ann" in await read(page)
+    await ann.say("forget")
+    await ann.say("yes")
+    async with browser.get(url) as page:
+        text = await read(page)
+    assert "Ann" not in text and "1 of 1 members" in text

@@ -24,7 +24,7 @@ from coachbot.groups.chart import build_figure
 from coachbot.groups.checkins import checkin_figures
 from coachbot.groups.insights import insight_lines
 from coachbot.groups.report import build_report, write_csv
-from coachbot.store.models import CheckInAnswer, Group
+from coachbot.store.models import CheckInAnswer, Group, Learner, LessonRecord
 from tests.conftest import Chat
 
 
@@ -198,3 +198,19 @@ async def test_sections_from_other_features_appear_only_with_data(
     assert "Coaching" not in await admin(coach).say("report")  # no data: no section, no zeros
     coaching_section.append(True)
     assert "Coaching: follow-ups answered 1 of 2" in await admin(coach).say("report")
+
+
+async def test_a_long_streak_is_counted_in_full(
+        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+    await learner_in(coach, "ann", "Europe/Berlin")
+    async with sessions() as session, session.begin():
+        ann = await session.scalar(select(Learner).where(Learner.platform_user_id == "ann"))
+        assert ann is not None
+        for back in range(45):  # a lesson done every day for the last 45 days
+            at = clock.now() - timedelta(days=back)
+            session.add(LessonRecord(learner_id=ann.id, track_id="t", lesson_id=f"l{back}",
+                                     delivered_at=at, delivered_on=at.date(), completed_at=at,
+                                     completed_on=at.date()))
+    async with sessions() as session:
+        report = await build_report(session, await the_group(sessions), clock.now())
+    assert report.members[0].lessons_done == 45 and report.members[0].streak == 45

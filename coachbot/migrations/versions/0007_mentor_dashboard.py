@@ -1,4 +1,4 @@
-"""mentor dashboard: mentors apart from members, sign-in links and sessions
+"""mentor dashboard: mentors apart from members, sign-in links and sessions, done-days index
 
 Revision ID: 0007
 Revises: 0006
@@ -19,6 +19,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('lesson_records', schema=None) as batch_op:
+        batch_op.create_index('ix_lesson_records_learner_done', ['learner_id', 'completed_on'], unique=False)
+
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mentor', sa.Boolean(), server_default=sa.false(), nullable=False))
 
@@ -64,3 +67,5 @@ def downgrade() -> None:
     op.drop_table('dashboard_links')
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.drop_column('mentor')
+    with op.batch_alter_table('lesson_records', schema=None) as batch_op:
+        batch_op.drop_index('ix_lesson_records_learner_done')
