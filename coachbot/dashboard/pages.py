@@ -105,7 +105,7 @@ class Chart:
 
 def chart(per_day: list[tuple[date, int]], width: int = 720, height: int = 240) -> Chart:
     """Bar geometry for an inline SVG: whole-number gridlines, a label every seventh day."""
-    left, right, top, bottom = 40, 8, 12, 28
+    left, right, top, bottom = 40, 28, 12, 28
     top_value = max([count for _, count in per_day] + [1])
     step = max(1, -(-top_value // 4))
     top_value = -(-top_value // step) * step

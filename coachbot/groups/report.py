@@ -12,6 +12,7 @@ import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any, TextIO
 
 from sqlalchemy import Select, String, cast, func, select
@@ -52,27 +53,29 @@ class MemberFigures:
     last_lesson: date | None = None
     streak: int = 0
 
-    @property
+    # Read only once the report is built, then kept: a large group's page sorts and counts
+    # its members by these many times over.
+    @cached_property
     def last_active(self) -> date:
         return max(self.last_seen, self.last_lesson or self.last_seen)
 
-    @property
+    @cached_property
     def active(self) -> bool:
         return self.last_active > self.today - timedelta(days=ACTIVE_DAYS)
 
-    @property
+    @cached_property
     def new(self) -> bool:
         """Known for less than a week: too soon to call them stuck."""
         return self.since > self.today - timedelta(days=ACTIVE_DAYS)
 
-    @property
+    @cached_property
     def stuck(self) -> bool:
         """No lesson done in the last 7 days (or none ever), though known for a week or more."""
         since = self.today - timedelta(days=ACTIVE_DAYS)
         return (not self.unreachable and not self.new
                 and (self.last_lesson is None or self.last_lesson <= since))
 
-    @property
+    @cached_property
     def standing(self) -> str:
         """One word for the dashboard: unreachable, paused, stopped, stuck, new or on track."""
         if self.unreachable:

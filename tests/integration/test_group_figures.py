@@ -26,21 +26,7 @@ from coachbot.groups.insights import insight_lines
 from coachbot.groups.report import build_report, write_csv
 from coachbot.store.models import CheckInAnswer, Group, Learner, LessonRecord
 from tests.conftest import Chat
-
-
-def member(coach: Coach, user: str, group: str = "-100") -> Chat:
-    return Chat(coach, user, chat_id=group, group=True)
-
-
-def admin(coach: Coach, user: str = "gina", group: str = "-100") -> Chat:
-    return Chat(coach, user, chat_id=group, group=True, admin=True)
-
-
-async def the_group(sessions: async_sessionmaker[AsyncSession], chat_id: str = "-100") -> Group:
-    async with sessions() as session:
-        group = await session.scalar(select(Group).where(Group.chat_id == chat_id))
-        assert group is not None
-        return group
+from tests.integration.test_mentors import admin, group_row, member
 
 
 async def learner_in(coach: Coach, user: str, zone: str, lessons: int = 0) -> Chat:
@@ -64,7 +50,7 @@ async def test_lessons_in_a_zone_ahead_of_the_groups_are_counted(
     assert "Group report: -100 (2026-03-02)" in text  # dated in the group's zone
     assert "Lessons done: 3 in all, 3 in the last 7 days" in text
     async with sessions() as session:
-        report = await build_report(session, await the_group(sessions), clock.now())
+        report = await build_report(session, await group_row(sessions), clock.now())
     assert report.per_day[-1] == (datetime.fromisoformat("2026-03-03").date(), 3)  # Tokyo's day
     assert sum(n for _, n in report.per_day) == report.lessons_done
 
@@ -96,7 +82,7 @@ async def test_csv_dates_are_each_members_local_day_with_the_zone(
     await learner_in(coach, "kenji", "Asia/Tokyo", lessons=1)
     await learner_in(coach, "lena", "Europe/Berlin", lessons=1)
     async with sessions() as session:
-        report = await build_report(session, await the_group(sessions), clock.now())
+        report = await build_report(session, await group_row(sessions), clock.now())
     out = io.StringIO()
     write_csv([report], out)
     rows = {row["member"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
@@ -110,7 +96,7 @@ async def test_the_charts_axis_counts_whole_lessons(
         coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     await learner_in(coach, "ann", "Europe/Berlin", lessons=1)
     async with sessions() as session:
-        report = await build_report(session, await the_group(sessions), clock.now())
+        report = await build_report(session, await group_row(sessions), clock.now())
     ticks = [t for t in build_figure(report).axes[0].get_yticks() if t >= 0]
     assert ticks and all(float(t).is_integer() for t in ticks)
     assert 1 in ticks
@@ -148,7 +134,7 @@ async def test_check_in_figures_by_lesson_most_missed_first(
             await chat.say("next")
             await chat.press("answer:first-week-2:0")  # the best answer
     async with sessions() as session:
-        group = await the_group(sessions)
+        group = await group_row(sessions)
         figures = await checkin_figures(session, content, group)
         lines = "\n".join(await insight_lines(session, content, group))
     first, second = figures
@@ -212,5 +198,5 @@ async def test_a_long_streak_is_counted_in_full(
                                      delivered_at=at, delivered_on=at.date(), completed_at=at,
                                      completed_on=at.date()))
     async with sessions() as session:
-        report = await build_report(session, await the_group(sessions), clock.now())
+        report = await build_report(session, await group_row(sessions), clock.now())
     assert report.members[0].lessons_done == 45 and report.members[0].streak == 45
