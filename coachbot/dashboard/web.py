@@ -196,7 +196,8 @@ class Dashboard:
                                     "dashboard session: it ended, was signed out, or never began.")
             if form:
                 sent = (await request.post()).get("csrf", "")
-                if not isinstance(sent, str) or not hmac.compare_digest(sent, visitor.row.csrf):
+                if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(),
+                                                                        visitor.row.csrf.encode()):
                     return self.refusal(403, "Form expired", "This form is older than your "
                                         "session, or was not sent from the dashboard.",
                                         "Go back, reload the page and try again.")

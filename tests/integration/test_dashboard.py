@@ -148,6 +148,8 @@ async def test_forms_need_the_sessions_csrf_token_and_our_origin(
     url = f"{served.base}/dashboard/groups/{gid}/push"
     async with browser.post(url, data={"lesson": "next"}) as missing:
         assert missing.status == 403 and "Form expired" in await read(missing)
+    async with browser.post(url, data={"lesson": "next", "csrf": "naïve-guess"}) as odd:
+        assert odd.status == 403
     async with browser.get(f"{served.base}/dashboard/groups/{gid}") as page:
         found = CSRF.search(await read(page))
     assert found
