@@ -1,8 +1,10 @@
-"""Group report and CSV export for a large group: seconds and peak memory.
+"""Group report, CSV export and the dashboard's group page for a large group.
 
 Builds a SQLite database with one group of N members (default 10,000) and 90 days of lesson
 history (each member completes a lesson on about 70% of days), then times the mentor's
-`report` (figures, text and chart) and the CSV export of the same figures.
+`report` (figures, text and chart), the CSV export of the same figures, and the dashboard's
+group page served over HTTP on this machine (server time and page size; the members table
+shows 100 members a page).
 
     python benchmarks/report.py [--members 10000] [--days 90]
 """
@@ -21,15 +23,25 @@ import tracemalloc
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 from sqlalchemy import select
 
+from coachbot.clock import FakeClock
+from coachbot.content import load_content
+from coachbot.conversation import Coach
+from coachbot.dashboard.access import issue_link
+from coachbot.dashboard.web import Dashboard
+from coachbot.faq import LexicalMatcher
 from coachbot.groups.chart import render_png
 from coachbot.groups.report import build_report, render_text, write_csv
-from coachbot.settings import sqlite_url
+from coachbot.http import HttpServer
+from coachbot.settings import Settings, default_content_dir, sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
-from coachbot.store.models import Group
+from coachbot.store.models import Group, Learner
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+MENTOR_ID = 10**8  # the mentor asking for the page, not one of the members
+PAGE_LOADS = 5
 
 
 def populate(path: Path, members: int, days: int) -> int:
@@ -50,11 +62,15 @@ def populate(path: Path, members: int, days: int) -> int:
                 day = NOW.date() - timedelta(days=d)
                 at = datetime.combine(day, datetime.min.time(), UTC).isoformat(sep=" ")
                 records.append((i, "engagement", f"l{d}", at, day.isoformat(), at, day.isoformat()))
+    learners.append((MENTOR_ID, "bench", "mentor", "mentor", "Mentor", "UTC", "09:00", None, "new", 1,
+                     0, stamp, stamp))
     con.executemany("INSERT INTO learners (id, platform, platform_user_id, chat_id, display_name, "
                     "timezone, delivery_time, current_track, status, reminders, unreachable, "
                     "created_at, last_seen_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", learners)
     con.executemany("INSERT INTO memberships (group_id, learner_id, joined_at) VALUES (?,?,?)",
                     memberships)
+    con.execute("INSERT INTO memberships (group_id, learner_id, joined_at, mentor) VALUES (1, ?, ?, 1)",
+                (MENTOR_ID, stamp))
     con.executemany("INSERT INTO lesson_records (learner_id, track_id, lesson_id, delivered_at, "
                     "delivered_on, completed_at, completed_on) VALUES (?,?,?,?,?,?,?)", records)
     con.commit()
@@ -85,6 +101,44 @@ async def run_once(url: str) -> dict[str, float]:
     return timings
 
 
+async def page_loads(url: str) -> dict[str, float]:
+    """The dashboard's group page over HTTP on this machine: median seconds and bytes."""
+    port = 8791
+    base = f"http://127.0.0.1:{port}"
+    settings = Settings(database_url=url, public_url=base, secret_key="benchmark-secret-" * 3)
+    content = load_content(default_content_dir())
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    coach = Coach(content, sessions, FakeClock(NOW), LexicalMatcher(content.faq), settings)
+    server = HttpServer(Dashboard(coach, settings).routes(), "127.0.0.1", port)
+    await server.start()
+    figures: dict[str, float] = {}
+    try:
+        async with sessions() as session, session.begin():
+            mentor = await session.get(Learner, MENTOR_ID)
+            assert mentor is not None
+            link = await issue_link(session, mentor, base, settings.secret_key or "", NOW)
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
+            start = time.perf_counter()
+            async with client.post(link) as opened:  # signs in, then the groups page: figures computed
+                figures["first_bytes"] = len(await opened.read())
+                assert opened.status == 200, opened.status
+            figures["first"] = time.perf_counter() - start
+            for name, query in (("page", ""), ("sorted", "?sort=streak&dir=desc&page=37")):
+                times, size = [], 0
+                for _ in range(PAGE_LOADS):
+                    start = time.perf_counter()
+                    async with client.get(f"{base}/dashboard/groups/1{query}") as page:
+                        size = len(await page.read())
+                        assert page.status == 200, page.status
+                    times.append(time.perf_counter() - start)
+                figures[name], figures[f"{name}_bytes"] = sorted(times)[len(times) // 2], size
+    finally:
+        await server.stop()
+        await engine.dispose()
+    return figures
+
+
 async def measure(url: str) -> None:
     await run_once(url)  # warm-up: imports (matplotlib) and the page cache
     timed = await run_once(url)
@@ -97,6 +151,12 @@ async def measure(url: str) -> None:
     print(f"csv: {timed['rows']:,.0f} member rows in {timed['csv']:.2f} s")
     print(f"peak Python memory (report and csv): {peak / 2**20:.1f} MiB; process max RSS "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    page = await page_loads(url)
+    print(f"dashboard, signing in and the groups page (computes the figures): {page['first']:.2f} s, "
+          f"{page['first_bytes'] / 1024:.1f} KiB")
+    print(f"dashboard group page, 100 members a page (figures kept for a minute; median of "
+          f"{PAGE_LOADS}): {page['page']:.2f} s, {page['page_bytes'] / 1024:.0f} KiB; sorted by "
+          f"streak, page 37: {page['sorted']:.2f} s, {page['sorted_bytes'] / 1024:.0f} KiB")
 
 
 def main() -> None:

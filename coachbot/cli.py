@@ -135,11 +135,22 @@ def cmd_report(args: argparse.Namespace) -> int:
         print("coachbot report: name a group with --group ID, or use --all with --csv FILE.",
               file=sys.stderr)
         return 2
+    if args.png and not args.group:
+        print("coachbot report --png FILE needs --group ID: the chart is one group's.", file=sys.stderr)
+        return 2
     if args.all and not args.csv:
         print("coachbot report --all needs --csv FILE.", file=sys.stderr)
         return 2
     settings = _settings(args)
-    return asyncio.run(export_reports(settings, args.group, args.csv, sys.stdout))
+    return asyncio.run(export_reports(settings, args.group, args.csv, sys.stdout, args.png))
+
+
+def cmd_content_insights(args: argparse.Namespace) -> int:
+    from coachbot.groups.insights import print_insights
+
+    settings = _settings(args)
+    content = load_content(default_content_dir())
+    return asyncio.run(print_insights(settings, content, args.group, sys.stdout))
 
 
 def cmd_deliveries(args: argparse.Namespace) -> int:
@@ -188,12 +199,18 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--sources", metavar="DIR",
                        help="folder of source documents (*.txt) that no lesson may copy from")
     check.set_defaults(func=cmd_content_check)
+    insights = content_sub.add_parser(
+        "insights", help="check-in answers by lesson (most missed first) and what the FAQ missed")
+    insights.add_argument("--group", metavar="ID", help="only this group's members (default: everyone)")
+    insights.add_argument("--db", metavar="PATH", help="SQLite database file")
+    insights.set_defaults(func=cmd_content_insights)
 
     report = sub.add_parser("report", help="how a group is doing, as text or CSV")
     which = report.add_mutually_exclusive_group()
     which.add_argument("--group", metavar="ID", help="the group's chat id (as in chat --group)")
     which.add_argument("--all", action="store_true", help="every group (with --csv)")
     report.add_argument("--csv", metavar="FILE", help="write the figures as CSV (UTF-8)")
+    report.add_argument("--png", metavar="FILE", help="write the group's chart as a PNG image")
     report.add_argument("--db", metavar="PATH", help="SQLite database file")
     report.set_defaults(func=cmd_report)
 

@@ -54,12 +54,13 @@ def load_adapters(app: App, env: Mapping[str, str]) -> list[PlatformAdapter]:
 
 async def serve(app: App, env: Mapping[str, str], stop: asyncio.Event | None = None) -> None:
     """Run until SIGTERM/SIGINT (or `stop` is set), then shut down without losing a claimed send."""
+    from coachbot.dashboard.web import dashboard_routes
     from coachbot.http import HttpServer
 
     adapters = load_adapters(app, env)
     scheduler = app.scheduler({adapter.platform: adapter.messenger for adapter in adapters})
-    server = HttpServer([route for adapter in adapters for route in adapter.routes()],
-                        app.settings.http_host, app.settings.http_port)
+    routes = [route for adapter in adapters for route in adapter.routes()] + dashboard_routes(app)
+    server = HttpServer(routes, app.settings.http_host, app.settings.http_port)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

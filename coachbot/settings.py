@@ -10,8 +10,9 @@ import sys
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -19,6 +20,8 @@ from sqlalchemy.exc import ArgumentError
 from coachbot.clock import is_valid_zone
 
 PREFIX = "COACHBOT_"
+MIN_SECRET_LENGTH = 32
+MAKE_SECRET = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
@@ -92,6 +95,38 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535, strict=True)
     log_level: str = "INFO"
     faq_lexical: bool = False
+    # The address where people reach `coachbot run` (for dashboard links), and the key that
+    # signs those links; the key is required once the address is set.
+    public_url: str | None = None
+    secret_key: str | None = Field(default=None, repr=False)
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: Any) -> str | None:
+        raw = str(value or "").strip()
+        if not raw:
+            return None
+        parsed = urlsplit(raw)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+            raise ValueError("expected an http(s) address such as https://coach.example.org "
+                             "(no query or #fragment)")
+        return raw.rstrip("/")
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _secret_key(cls, value: Any) -> str | None:
+        raw = str(value or "").strip()
+        if raw and len(raw) < MIN_SECRET_LENGTH:
+            raise ValueError(f"too short ({len(raw)} characters); use at least {MIN_SECRET_LENGTH}, "
+                             f"for example the output of: {MAKE_SECRET}")
+        return raw or None
+
+    @model_validator(mode="after")
+    def _dashboard_needs_a_key(self) -> Settings:
+        if self.public_url and not self.secret_key:
+            raise ValueError(f"{PREFIX}SECRET_KEY: required when {PREFIX}PUBLIC_URL is set (it signs "
+                             f"the mentors' dashboard links); generate one with: {MAKE_SECRET}")
+        return self
 
     @field_validator("database_url")
     @classmethod
@@ -204,10 +239,13 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if not err["loc"]:  # a rule across settings: its message names the variables
+            raise SettingsError(message) from None
         variable = _variable(tuple(err["loc"]))
         raw = os.environ.get(variable)
-        shown = f"{variable}={raw}" if raw is not None and len(raw) <= 200 else variable
-        message = str(err["msg"]).removeprefix("Value error, ")
+        secret = "SECRET" in variable or "TOKEN" in variable
+        shown = f"{variable}={raw}" if raw is not None and len(raw) <= 200 and not secret else variable
         raise SettingsError(f"{shown}: {message}") from None
 
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from sqlalchemy.engine import make_url
+
+from coachbot.clock import Clock
 from coachbot.conversation import Coach
 from coachbot.messages import ChatKind, Incoming, Reply
+from coachbot.settings import default_data_dir
+from coachbot.store.database import is_sqlite
 
 if TYPE_CHECKING:
     from coachbot_console.clockwork import ConsoleDeliveries
@@ -17,13 +24,41 @@ PLATFORM = "console"
 QUIT = {"quit", "exit", ":q"}
 
 
-def render(reply: Reply) -> str:
-    """A reply as terminal text: the message, then numbered choices."""
+def charts_folder(database_url: str) -> Path:
+    """Beside the SQLite file; for a database server, the data directory."""
+    database = make_url(database_url).database
+    if is_sqlite(database_url) and database and database != ":memory:":
+        return Path(database).expanduser().resolve().parent
+    return default_data_dir()
+
+
+class ChartSaver:
+    """Writes a reply's chart to a PNG file, since a terminal cannot show it."""
+
+    def __init__(self, folder: Path, clock: Clock) -> None:
+        self.folder = folder
+        self.clock = clock
+
+    def save(self, reply: Reply, chat: str) -> str:
+        """The line to print: where the chart is, or why it could not be written."""
+        assert reply.image is not None
+        stem = Path(reply.image_name).stem or "chart"
+        where = re.sub(r"[^A-Za-z0-9_-]+", "-", chat).strip("-") or "chat"
+        path = self.folder / f"{stem}-{where}-{self.clock.now():%Y%m%d-%H%M%S}.png"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(reply.image)
+        except OSError as exc:
+            return f"  [chart not saved: {exc.strerror or exc} ({path})]"
+        return f"  [chart saved to {path} ({len(reply.image):,} bytes)]"
+
+
+def render(reply: Reply, chart: str | None = None) -> str:
+    """A reply as terminal text: the message, then numbered choices, then where its chart is."""
     lines = [reply.text]
     lines += [f"  {i}. {choice.label}" for i, choice in enumerate(reply.choices, 1)]
     if reply.image is not None:
-        lines.append(f"  [chart: {reply.image_name}, {len(reply.image):,} bytes; "
-                     "Slack and Telegram show it as an image]")
+        lines.append(chart or f"  [chart: {reply.image_name}, {len(reply.image):,} bytes]")
     return "\n".join(lines)
 
 
@@ -42,10 +77,19 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self.readline = readline or sys.stdin.readline
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self.charts = ChartSaver(charts_folder(coach.settings.database_url), coach.clock)
+
+    @property
+    def chat_id(self) -> str:
+        return self.group if self.group else f"{PLATFORM}:{self.user}"
 
     def show(self, replies: list[Reply]) -> None:
         for reply in replies:
-            print(render(reply), file=self.out)
+            chart = self.charts.save(reply, self.chat_id) if reply.image is not None else None
+            text = render(reply, chart)
+            if reply.private and self.group:  # what Slack and Telegram show to this person alone
+                text = f"(only you see this) {text}"
+            print(text, file=self.out)
             print(file=self.out)
         self.out.flush()
 
@@ -56,8 +100,7 @@ class ConsoleChat:
             return replies
         # In a group the person talks in the group chat; --mentor makes them an admin of it.
         incoming = Incoming(platform=PLATFORM, user_id=self.user, text=text,
-                            display_name=self.user,
-                            chat_id=self.group if self.group else f"console:{self.user}",
+                            display_name=self.user, chat_id=self.chat_id,
                             chat_kind=ChatKind.GROUP if self.group else ChatKind.PRIVATE,
                             is_chat_admin=self.mentor and self.group is not None,
                             timezone=self.coach.default_zone)

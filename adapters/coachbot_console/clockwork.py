@@ -20,7 +20,8 @@ from coachbot.delivery.service import DeliveryService
 from coachbot.localtime import at_local
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.repository import Repository
-from coachbot_console.chat import PLATFORM, ConsoleChat, render
+from coachbot_console.chat import PLATFORM, ChartSaver, ConsoleChat, render
+from coachbot_console.dashboard import DashboardBeside
 
 if TYPE_CHECKING:
     from coachbot.bootstrap import App
@@ -30,7 +31,8 @@ WAIT_USAGE = "For example: wait 90m, wait 3h, wait 1d or wait 1h30m."
 MAX_WAIT = timedelta(days=400)
 _PART = re.compile(r"(\d+)\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])", re.I)
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
-LABELS = {"lesson": "your daily lesson", "reminder": "a reminder", "group_lesson": "a group lesson"}
+LABELS = {"lesson": "your daily lesson", "reminder": "a reminder", "group_lesson": "a group lesson",
+          "digest": "the weekly digest"}
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -67,15 +69,19 @@ class ConsoleMessenger:
 
     platform = "console"
 
-    def __init__(self, out: TextIO, after: Callable[[], None] | None = None) -> None:
+    def __init__(self, out: TextIO, after: Callable[[], None] | None = None,
+                 charts: ChartSaver | None = None) -> None:
         self.out = out
         self.after = after
+        self.charts = charts
         self.count = 0
 
     async def send(self, out: Outgoing) -> str | None:
         self.count += 1
         print(self.header(out), file=self.out)
-        print(render(out.reply), file=self.out)
+        reply = out.reply
+        chart = self.charts.save(reply, out.chat_id) if self.charts and reply.image is not None else None
+        print(render(reply, chart), file=self.out)
         print(file=self.out)
         if self.after is not None:
             self.after()
@@ -95,15 +101,19 @@ class ConsoleDeliveries:
     """Scheduled deliveries for one console chat, on a simulated or the real clock."""
 
     def __init__(self, service: DeliveryService, messenger: ConsoleMessenger, user: str,
-                 clock: FakeClock | None = None, tick_seconds: float = 20) -> None:
+                 clock: FakeClock | None = None, tick_seconds: float = 20,
+                 dashboard: DashboardBeside | None = None) -> None:
         self.service = service
         self.messenger = messenger
         self.user = user
         self.clock = clock
         self.scheduler = None if clock is not None else Scheduler(service, tick_seconds)
+        self.dashboard = dashboard
 
     async def start(self) -> None:
         """Send what is due right now (still for today), then keep the real clock ticking."""
+        if self.dashboard is not None:
+            await self.dashboard.start()
         if self.scheduler is not None:
             await self.scheduler.start()
             return
@@ -113,6 +123,8 @@ class ConsoleDeliveries:
     async def stop(self) -> None:
         if self.scheduler is not None:
             await self.scheduler.stop()
+        if self.dashboard is not None:
+            await self.dashboard.stop()
 
     @staticmethod
     def is_wait(text: str) -> bool:
@@ -152,10 +164,14 @@ def attach_deliveries(app: App, chat: ConsoleChat, clock: FakeClock | None) -> C
     def prompt() -> None:
         print("you> ", end="", file=chat.out, flush=True)
 
-    messenger = ConsoleMessenger(chat.out, after=prompt if chat.interactive and clock is None else None)
-    chats = {f"{PLATFORM}:{chat.user}", *([chat.group] if chat.group else [])}
+    messenger = ConsoleMessenger(chat.out, after=prompt if chat.interactive and clock is None else None,
+                                 charts=chat.charts)
+    # Someone who first spoke in a group has their lessons addressed to their user id (the
+    # private chat the platforms give a person); someone who started here, to console:<user>.
+    chats = {f"{PLATFORM}:{chat.user}", chat.user, *([chat.group] if chat.group else [])}
     scope = Scope(frozenset({PLATFORM}), frozenset(chats))
     service = app.delivery({PLATFORM: messenger}, scope)
+    dashboard = DashboardBeside(app, chat.out) if app.settings.public_url else None
     chat.deliveries = ConsoleDeliveries(service, messenger, chat.user, clock,
-                                        app.settings.delivery_tick_seconds)
+                                        app.settings.delivery_tick_seconds, dashboard)
     return chat.deliveries

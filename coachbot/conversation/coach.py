@@ -17,6 +17,7 @@ from coachbot.conversation.render import lesson_reply
 from coachbot.conversation.turn import respond
 from coachbot.faq.base import FaqMatcher
 from coachbot.groups.membership import ensure_group, ensure_member
+from coachbot.groups.roles import is_mentor
 from coachbot.learning.progression import Progression
 from coachbot.localtime import resolve_zone
 from coachbot.messages import ChatKind, Incoming, Reply
@@ -72,7 +73,8 @@ class Coach:
         """
         incoming = clean_incoming(incoming)
         parsed = commands.parse(incoming.text)
-        if incoming.chat_kind != ChatKind.GROUP or parsed.command not in commands.MENTOR_COMMANDS:
+        if (incoming.chat_kind != ChatKind.GROUP or parsed.command not in commands.MENTOR_COMMANDS
+                or parsed.command == "dashboard"):  # a sign-in link needs to know who asks
             return [Reply(AS_THE_GROUP.format(commands=", ".join(commands.MENTOR_COMMANDS)))]
         async with self.sessions() as session, session.begin():
             now = self.clock.now()
@@ -124,7 +126,9 @@ class Coach:
             return learner, None
         group = await ensure_group(repo.session, incoming.platform, incoming.chat, now,
                                    zone=self.default_zone)
-        await ensure_member(repo.session, group, learner, now)
+        # Mentors are kept apart from members, so reports count only the people they coach.
+        await ensure_member(repo.session, group, learner, now,
+                            mentor=is_mentor(incoming, self.settings.mentors))
         return learner, group
 
     # -- for delivery, until it calls the domain layer itself ------------------------------

@@ -33,6 +33,7 @@ class Command:
     handler: Handler
     role: Role = Role.LEARNER
     aliases: tuple[str, ...] = ()
+    anywhere: bool = False  # a mentor command that works in a private chat too
 
     @property
     def summary(self) -> str:
@@ -71,6 +72,8 @@ REGISTRY: tuple[Command, ...] = (
     Command("report", "report: how this group is doing", mentor.report, Role.MENTOR),
     Command("digest", "digest <weekday> HH:MM | digest off: post the report weekly", mentor.digest,
             Role.MENTOR),
+    Command("dashboard", "dashboard | dashboard revoke: a private link to your groups' dashboard, or "
+            "sign out", mentor.dashboard, Role.MENTOR, anywhere=True),
 )
 BY_NAME = {command.name: command for command in REGISTRY}
 # The views the platforms read: name -> usage, and every alias -> its command.
@@ -142,7 +145,7 @@ async def run(ctx: Context, parsed: Parsed) -> list[Reply]:
     assert parsed.command is not None
     command = BY_NAME[parsed.command]
     if command.role == Role.MENTOR:
-        refusal = mentor.guard(ctx, command.name, command.usage)
+        refusal = mentor.guard(ctx, command.name, command.usage, command.anywhere)
         if refusal is not None:
             return [refusal]
     return await command.handler(ctx, parsed.args)

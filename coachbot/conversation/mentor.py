@@ -1,4 +1,4 @@
-"""Mentor commands in a group: push, schedule, report, digest.
+"""Mentor commands in a group: push, schedule, report, digest; and dashboard, anywhere.
 
 Who may use them is decided before these run (see `guard`); each takes the turn's context.
 """
@@ -6,24 +6,18 @@ Who may use them is decided before these run (see `guard`); each takes the turn'
 from __future__ import annotations
 
 from coachbot.conversation.context import Context
+from coachbot.dashboard.command import dashboard_command
+from coachbot.groups import actions
 from coachbot.groups.chart import charts_available, render_png
-from coachbot.groups.lessons import queue_group_lesson
-from coachbot.groups.planning import first_day
 from coachbot.groups.report import build_report, render_text
 from coachbot.groups.roles import REFUSAL, is_mentor
-from coachbot.localtime import format_hhmm, local_date, parse_hhmm, resolve_zone, zone_problem
 from coachbot.messages import ChatKind, Reply
 from coachbot.store.models import Group
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def parse_weekday(text: str) -> int | None:
-    key = text.strip().lower()
-    for index, name in enumerate(WEEKDAYS):
-        if len(key) >= 3 and name.startswith(key):
-            return index
-    return None
+SCHEDULE_USAGE = ("Use schedule HH:MM [zone] [track <id>], for example schedule 09:00 "
+                  "Europe/Berlin track engagement, or schedule off.")
+DIGEST_USAGE = "Use digest <weekday> HH:MM, for example digest monday 09:00, or digest off."
+PUSH_USAGE = "Use push <lesson id> or push next, for example push engagement-3."
 
 
 def is_group_mentor(ctx: Context) -> bool:
@@ -32,9 +26,14 @@ def is_group_mentor(ctx: Context) -> bool:
             and is_mentor(ctx.incoming, ctx.settings.mentors))
 
 
-def guard(ctx: Context, command: str, usage: str) -> Reply | None:
-    """Why `command` may not run here (a private refusal where it matters), or None."""
+def guard(ctx: Context, command: str, usage: str, anywhere: bool = False) -> Reply | None:
+    """Why `command` may not run here (a private refusal where it matters), or None.
+
+    A command that works `anywhere` runs in a private chat too (it checks its own scope).
+    """
     if ctx.incoming.chat_kind != ChatKind.GROUP or ctx.group is None:
+        if anywhere:
+            return None
         return Reply(f"{command} works in a group chat you mentor: type it there. ({usage})")
     if not is_mentor(ctx.incoming, ctx.settings.mentors):
         return Reply(REFUSAL.format(command=command), private=True)
@@ -54,83 +53,40 @@ async def report(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 
 async def schedule(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
-    group, content = group_of(ctx), ctx.content
-    usage = ("Use schedule HH:MM [zone] [track <id>], for example schedule 09:00 "
-             "Europe/Berlin track engagement, or schedule off.")
+    group = group_of(ctx)
     if args and args[0].lower() == "off":
-        group.schedule_time = None
-        return [Reply("Group schedule off: no more daily group lessons here.")]
-    at = parse_hhmm(args[0]) if args else None
-    if at is None:
-        return [Reply(f"I couldn't read that as a time. {usage}")]
+        return answer(actions.stop_schedule(group), SCHEDULE_USAGE)
     rest = list(args[1:])
-    track_id = group.schedule_track or content.default_track.id
+    track = ""
     if len(rest) >= 2 and rest[-2].lower() == "track":
-        track_id = rest[-1].lower()
-        rest = rest[:-2]
-    track = content.track(track_id)
-    if track is None:
-        ids = ", ".join(t.id for t in content.tracks)
-        return [Reply(f"There's no track '{track_id}'. Tracks: {ids}.")]
-    zone = group.timezone
-    if rest:
-        found = resolve_zone(" ".join(rest))
-        if found is None:
-            problem, _ = zone_problem(" ".join(rest))
-            return [Reply(f"{problem} {usage}")]
-        zone = found
-    if track.id != group.schedule_track:
-        group.position = 0
-    group.schedule_time, group.timezone, group.schedule_track = format_hhmm(at), zone, track.id
-    group.schedule_from = first_day(ctx.now, zone, at)
-    upcoming = (f"lesson {group.position + 1}: {track.lessons[group.position].title}"
-                if group.position < len(track.lessons) else "nothing: the track is done")
-    when = "today" if group.schedule_from == local_date(ctx.now, zone) else "tomorrow"
-    return [Reply(f"Scheduled: a group lesson every day at {group.schedule_time} ({zone}) "
-                  f"from {track.title}, starting {when}. Next up is {upcoming}.")]
-
+        track, rest = rest[-1], rest[:-2]
+    outcome = actions.set_schedule(ctx.content, group, args[0] if args else "", " ".join(rest),
+                                   track, ctx.now)
+    return answer(outcome, SCHEDULE_USAGE)
 
 
 async def digest(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     group = group_of(ctx)
     if args and args[0].lower() == "off":
-        group.digest_weekday = None
-        return [Reply("Weekly digest off.")]
-    weekday = parse_weekday(args[0]) if args else None
-    at = parse_hhmm(args[1]) if len(args) > 1 else None
-    if weekday is None or at is None:
-        return [Reply("Use digest <weekday> HH:MM, for example digest monday 09:00, "
-                      "or digest off.")]
-    group.digest_weekday, group.digest_time = weekday, format_hhmm(at)
-    return [Reply(f"Weekly digest on: I'll post the group report here every "
-                  f"{WEEKDAYS[weekday].title()} at {group.digest_time} ({group.timezone}).")]
-
+        return answer(actions.stop_digest(group), DIGEST_USAGE)
+    outcome = actions.set_digest(group, args[0] if args else "", args[1] if len(args) > 1 else "")
+    return answer(outcome, DIGEST_USAGE)
 
 
 async def push(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """Queue a lesson for the group through the outbox, so it goes out once, within limits."""
-    group, content, now = group_of(ctx), ctx.content, ctx.now
-    key = args[0].lower() if args else ""
-    if not key:
-        return [Reply("Use push <lesson id> or push next, for example push engagement-3.")]
-    if key == "next":
-        track = content.track(group.schedule_track or "") or content.default_track
-        if group.position >= len(track.lessons):
-            return [Reply(f"This group has had every lesson in {track.title}. Push a lesson by "
-                          "id, or pick another track with schedule HH:MM track <id>.")]
-        lesson_id = track.lessons[group.position].id
-    else:
-        found = content.lesson(key)
-        if found is None:
-            return [Reply(f"There's no lesson '{key[:40]}'. Lesson ids look like "
-                          f"{content.default_track.lessons[0].id}; push next sends the "
-                          "group's next one.")]
-        lesson_id = key
-    queued = await queue_group_lesson(ctx.repo.session, group, lesson_id, now)
-    if not queued:
-        return [Reply(f"{lesson_id} was already pushed to this group today; it goes out once.")]
-    if key == "next":
-        group.schedule_track = group.schedule_track or content.default_track.id
-        group.position += 1
-    ctx.queued = True
-    return [Reply(f"Queued: lesson {lesson_id} goes out to the group in a moment.")]
+    if not args:
+        return [Reply(PUSH_USAGE)]
+    outcome = await actions.push_lesson(ctx.repo.session, ctx.content, group_of(ctx), args[0], ctx.now)
+    ctx.queued = ctx.queued or outcome.queued
+    return [Reply(outcome.text)]
+
+
+async def dashboard(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """A private sign-in link to the dashboard of the groups this person mentors."""
+    text = await dashboard_command(ctx.repo.session, ctx.learner, ctx.settings, args, ctx.now)
+    return [Reply(text, private=True)]
+
+
+def answer(outcome: actions.Outcome, usage: str) -> list[Reply]:
+    return [Reply(outcome.text if outcome.ok else f"{outcome.text} {usage}")]

@@ -27,7 +27,21 @@ async def ensure_group(session: AsyncSession, platform: str, chat_id: str, now: 
     return group
 
 
-async def ensure_member(session: AsyncSession, group: Group, learner: Learner, now: datetime) -> None:
-    if await session.get(Membership, (group.id, learner.id)) is None:
-        session.add(Membership(group_id=group.id, learner_id=learner.id, joined_at=now))
+async def ensure_member(session: AsyncSession, group: Group, learner: Learner, now: datetime,
+                        mentor: bool = False) -> None:
+    """Record `learner` in `group`; once seen as its mentor they stay out of its figures."""
+    membership = await session.get(Membership, (group.id, learner.id))
+    if membership is None:
+        session.add(Membership(group_id=group.id, learner_id=learner.id, joined_at=now, mentor=mentor))
         await session.flush()
+    elif mentor and not membership.mentor:
+        membership.mentor = True
+
+
+async def mentored_groups(session: AsyncSession, learner_id: int) -> list[Group]:
+    """The active groups this person has been seen steering, by title."""
+    rows = await session.scalars(
+        select(Group).join(Membership, Membership.group_id == Group.id)
+        .where(Membership.learner_id == learner_id, Membership.mentor.is_(True), Group.active.is_(True))
+        .order_by(Group.title, Group.id))
+    return list(rows)

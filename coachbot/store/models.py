@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -154,6 +155,8 @@ class Membership(Base):
     learner_id: Mapped[int] = mapped_column(
         ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True, index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Seen steering the group (a chat admin or a configured mentor): left out of its figures.
+    mentor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class OutboxKind(StrEnum):
@@ -214,6 +217,8 @@ class OutboxMessage(Base):
 # The planner finds due learners by zone and time; reminders look up recent lessons.
 Index("ix_learners_schedule", Learner.status, Learner.timezone, Learner.delivery_time)
 Index("ix_lesson_records_delivered_at", LessonRecord.delivered_at)
+# Group reports read each member's done days straight from this index.
+Index("ix_lesson_records_learner_done", LessonRecord.learner_id, LessonRecord.completed_on)
 
 
 class InboundEvent(Base):
@@ -229,3 +234,36 @@ class InboundEvent(Base):
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DashboardLink(Base):
+    """A sign-in link sent to a mentor: it opens one dashboard session, once, before it expires.
+
+    Only a hash of the link's secret part is kept, so the table alone cannot open anything.
+    """
+
+    __tablename__ = "dashboard_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DashboardSession(Base):
+    """A mentor's browser session, scoped to the groups they mentored when it opened."""
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    group_ids: Mapped[str] = mapped_column(Text)  # a JSON list of group ids
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)  # the last action's answer, shown once
