@@ -49,7 +49,8 @@ async def test_a_member_who_started_in_the_group_gets_daily_lessons(database_url
         await app.close()
     text = out.getvalue()
     assert "[Sun 8 Mar 2026 09:00 (America/New_York)] your daily lesson:" in text
-    assert "Your first week · lesson 2 of 8" in text
+    track = app.content.default_track
+    assert f"{track.title} · lesson 2 of {len(track.lessons)}" in text
 
 
 async def test_the_dashboard_opens_beside_the_terminal_and_its_push_arrives_there(

@@ -233,15 +233,17 @@ async def test_the_group_page_shows_figures_but_no_member_data_in_links_or_logs(
     caplog.set_level(logging.DEBUG, logger="coachbot")
     ann = Chat(served.coach, "ann-zimmer")
     await ann.onboard()
-    await ann.press("answer:first-week-1:0")  # a wrong answer
-    await served.member("ann-zimmer").say("how do i buy followers cheaply")
+    first = served.coach.content.default_track.lessons[0]
+    wrong = next(i for i, choice in enumerate(first.checkin.choices) if not choice.best)
+    await ann.press(f"answer:{first.id}:{wrong}")
+    await served.member("ann-zimmer").say("how do i boil eggs soft")
     await sign_in(served, browser)
     gid = await group_id(sessions)
     async with browser.get(f"{served.base}/dashboard/groups/{gid}") as page:
         text = await read(page)
     assert "Ann-Zimmer" in text and "Check-ins by lesson" in text
-    assert "Start with one network" in text and "0%" in text  # nobody chose the best answer
-    assert "1×</span> how do i buy followers cheaply" in text
+    assert html.escape(first.title) in text and "0%" in text  # nobody chose the best answer
+    assert "1×</span> how do i boil eggs soft" in text
     hrefs = re.findall(r'(?:href|action|src)="([^"]*)"', text)
     assert hrefs and not [h for h in hrefs if "ann" in h.lower() or "zimmer" in h.lower()]
     token = CSRF.search(text).group(1)  # type: ignore[union-attr]
