@@ -88,6 +88,39 @@ def quiet_hours_from_env() -> tuple[time, time] | None:
     return window
 
 
+def retention_from_env() -> timedelta | None:
+    """COACHBOT_RETENTION_DAYS: how long finished outbox rows and handled events are kept; or off."""
+    raw = os.environ.get("COACHBOT_RETENTION_DAYS", "").strip().lower()
+    if raw in ("off", "never", "no"):
+        return None
+    return timedelta(days=_number("COACHBOT_RETENTION_DAYS", 90, 1, 36500))
+
+
+def log_format_from_env() -> str:
+    """COACHBOT_LOG_FORMAT: text (one readable line per event) or json (one JSON object per line)."""
+    raw = os.environ.get("COACHBOT_LOG_FORMAT", "text").strip().lower() or "text"
+    if raw not in ("text", "json"):
+        raise SettingsError(f"COACHBOT_LOG_FORMAT={raw}: expected text or json")
+    return raw
+
+
+def redis_url_from_env() -> str | None:
+    """COACHBOT_REDIS_URL: the Redis that every worker shares the platforms' rate limits through."""
+    raw = os.environ.get("COACHBOT_REDIS_URL", "").strip()
+    if raw and not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"COACHBOT_REDIS_URL={raw}: expected redis://host:6379/0 "
+                            "(or rediss:// for TLS, unix:// for a socket)")
+    return raw or None
+
+
+def redis_prefix_from_env() -> str:
+    raw = os.environ.get("COACHBOT_REDIS_PREFIX", "coachbot").strip()
+    if not raw or any(ch.isspace() for ch in raw) or len(raw) > 100:
+        raise SettingsError(f"COACHBOT_REDIS_PREFIX={raw!r}: expected a short key prefix without "
+                            "spaces, one per bot, e.g. coachbot")
+    return raw
+
+
 def _ids(variable: str) -> frozenset[str]:
     raw = os.environ.get(variable, "")
     return frozenset(part.strip() for part in raw.split(",") if part.strip())
@@ -103,7 +136,14 @@ class Settings:
     quiet_hours: tuple[time, time] | None = field(default_factory=quiet_hours_from_env)
     delivery_tick_seconds: float = field(default_factory=lambda: _number(
         "COACHBOT_DELIVERY_TICK_SECONDS", 20, 1, 3600))
+    # 0: retry transient errors for as long as the message may still go out that day.
     delivery_max_attempts: int = field(default_factory=lambda: int(_number(
-        "COACHBOT_DELIVERY_MAX_ATTEMPTS", 5, 1, 50)))
+        "COACHBOT_DELIVERY_MAX_ATTEMPTS", 0, 0, 1000)))
     delivery_concurrency: int = field(default_factory=lambda: int(_number(
         "COACHBOT_DELIVERY_CONCURRENCY", 8, 1, 256)))
+    retention: timedelta | None = field(default_factory=retention_from_env)
+    log_format: str = field(default_factory=log_format_from_env)
+    redis_url: str | None = field(default_factory=redis_url_from_env)
+    redis_prefix: str = field(default_factory=redis_prefix_from_env)
+    startup_retry_seconds: float = field(default_factory=lambda: _number(
+        "COACHBOT_STARTUP_RETRY_SECONDS", 5, 0.1, 600))

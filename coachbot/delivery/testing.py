@@ -41,6 +41,10 @@ class RecordingMessenger:
     def answer(self, chat_id: str, *errors: Exception) -> None:
         self._answers[chat_id].extend(errors)
 
+    def calm(self, chat_id: str) -> None:
+        """Drop the errors still scripted for a chat: its sends succeed again."""
+        self._answers.pop(chat_id, None)
+
     async def send(self, out: Outgoing) -> str | None:
         self.attempts.append(out)
         queued = self._answers.get(out.chat_id)
