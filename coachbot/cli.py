@@ -13,7 +13,7 @@ from coachbot.content import ContentError, load_content
 from coachbot.content.check import check_content, summarise
 from coachbot.faq.cli import register as register_faq
 from coachbot.settings import Settings, SettingsError, default_content_dir, sqlite_url
-from coachbot.store.database import is_sqlite, upgrade
+from coachbot.store.database import upgrade
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -58,19 +58,26 @@ def cmd_run(args: argparse.Namespace) -> int:
               "To try the coach right now without any account, run: coachbot chat",
               file=sys.stderr)
         return 1
-    import logging
+    from coachbot.runtime import main as run
 
-    from coachbot.bootstrap import build
-    from coachbot.runtime import serve
+    return run(os.environ)
 
-    logging.basicConfig(level=os.environ.get("COACHBOT_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings()
-    if is_sqlite(settings.database_url):
-        upgrade(settings.database_url)
-    app = build(settings)
-    asyncio.run(serve(app, os.environ))
-    return 0
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    """For a container's health check: is the running coachbot on this machine ready?"""
+    import urllib.error
+    import urllib.request
+
+    url = args.url or f"http://127.0.0.1:{os.environ.get('COACHBOT_HTTP_PORT', '8080')}/readyz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as answer:
+            print(f"ready ({answer.status})")
+            return 0
+    except urllib.error.HTTPError as error:
+        print(f"not ready ({error.code}): {error.read().decode(errors='replace')[:500]}")
+    except (OSError, ValueError) as error:
+        print(f"no answer from {url}: {error}")
+    return 1
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
@@ -151,6 +158,11 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="serve the configured platforms and the daily scheduler")
     run.set_defaults(func=cmd_run)
+
+    health = sub.add_parser("healthcheck", help="exit 0 if the coachbot running here is ready")
+    health.add_argument("--url", help="readiness URL (default: http://127.0.0.1:$COACHBOT_HTTP_PORT/readyz)")
+    health.add_argument("--timeout", type=float, default=5, help="seconds to wait for an answer")
+    health.set_defaults(func=cmd_healthcheck)
 
     content = sub.add_parser("content", help="work with the curriculum")
     content_sub = content.add_subparsers(dest="action", required=True, metavar="ACTION")

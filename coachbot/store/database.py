@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -23,9 +26,16 @@ def ensure_sqlite_parent(url: str) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
+# A database that does not answer should fail fast, so the caller can say so and try again.
+CONNECT_TIMEOUT = {"asyncpg": {"timeout": 5}, "psycopg": {"connect_timeout": 5},
+                   "psycopg_async": {"connect_timeout": 5}}
+
+
 def make_engine(url: str) -> AsyncEngine:
-    ensure_sqlite_parent(url)
-    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url))
+    with contextlib.suppress(OSError):  # not there yet (a volume): connecting says so, and is retried
+        ensure_sqlite_parent(url)
+    connect_args = CONNECT_TIMEOUT.get(make_url(url).get_driver_name(), {})
+    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url), connect_args=connect_args)
     if is_sqlite(url):
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -46,6 +56,23 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def shown_url(url: str) -> str:
+    """The URL for a log line or a message, without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def schema_problem(engine: AsyncEngine, url: str) -> str | None:
+    """None when the schema is what this version needs, else what to do about it."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    async with engine.connect() as connection:
+        current = set(await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_heads()))
+    if current == heads:
+        return None
+    return (f"the schema is at {', '.join(sorted(current)) or 'nothing (empty database)'}, this "
+            f"version needs {', '.join(sorted(heads))}: run coachbot db upgrade")
 
 
 def upgrade(url: str, revision: str = "head") -> None:

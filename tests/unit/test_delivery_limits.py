@@ -59,7 +59,8 @@ async def redis_budgets() -> AsyncIterator[list[RedisBudget]]:
         await budget.close()
 
 
-async def send_through(throttle: Throttle, platform: StrictPlatform, chat: str, is_group: bool = False) -> None:
+async def send_through(throttle: Throttle, platform: StrictPlatform, chat: str,
+                       is_group: bool = False) -> None:
     async with throttle.slot(chat, is_group):
         platform.send(chat, is_group)
 
