@@ -14,11 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
-from functools import partial
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import text

@@ -3,10 +3,11 @@ platform's messenger, recording every outcome.
 
 A row goes pending -> claimed -> sending -> an outcome. Claimed rows wait for a sender;
 nothing has left and nothing about the recipient changed, so a claim that is never sent goes
-back to pending. Each sender books the row's rate-limit slot, then in one short transaction
-marks the row "sending" and writes the lesson's delivery (its LessonRecord, the track
-position, the open check-in; a group's position), waits for the slot and sends. So at most
-`concurrency` rows per worker are ever "sending": a crash leaves no more than that uncertain.
+back to pending. A sender marks its row "sending" and writes the lesson's delivery (its
+LessonRecord, the track position, the open check-in; a group's position), then takes the
+row's rate-limit slot and sends; the transaction that records the outcome also marks its
+next row. So each sender holds at most one row "sending", and a crash leaves no more than
+`concurrency` rows uncertain. Senders share these transactions (group commit).
 
 Sent, or possibly sent (a crash, an unknown error), a delivery stays: the learner has it, or
 sees it with `today`, and it is never sent twice. When the platform surely did not take it
@@ -34,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coachbot import metrics
 from coachbot.conversation import Coach
 from coachbot.delivery import outbox
+from coachbot.delivery.batching import Batcher
 from coachbot.delivery.limits import Throttles, Ticket
 from coachbot.delivery.outbox import DAILY, Scope
 from coachbot.delivery.policy import Policy
@@ -112,6 +114,8 @@ class Dispatcher:
         self._writing = asyncio.Lock()  # one writer per process: SQLite would sleep on contention
         self._unrecorded: list[Outcome] = []
         self._trouble = False  # the database failed during this pass: claim and mark no more
+        self._steps: Batcher[tuple[Outcome | None, OutboxMessage | None], Job | Skip | None] = (
+            Batcher(self._step_batch))
 
     async def recover(self) -> int:
         """At start: what a process that died left behind (see `outbox.recover`).
@@ -209,36 +213,61 @@ class Dispatcher:
     # -- send ----------------------------------------------------------------------------------
 
     async def _sender(self, rows: asyncio.Queue[OutboxMessage | None], report: PassReport) -> None:
-        while (row := await rows.get()) is not None:
+        """Send row after row; each step records the last outcome and marks the next row at once."""
+        done: Outcome | None = None
+        while True:
+            if done is not None and rows.empty():  # nothing to swap it with right now
+                await self._step(done, None, report)
+                done = None
+            row = await rows.get()
+            if row is None:
+                break
             if self.stopping or self._trouble:
                 continue  # left claimed: given back when the pass ends
-            ticket = await self.throttles.reserve(row.platform, row.chat_id, is_group_row(row))
-            job = await self._mark(row, report)
-            if job is not None:
-                await self._record([await self._send(job, ticket)], report)
+            job = await self._step(done, row, report)
+            done = await self._send(job, None) if job is not None else None
+        if done is not None:
+            await self._step(done, None, report)
 
-    async def _mark(self, row: OutboxMessage, report: PassReport) -> Job | None:
-        """Mark the row "sending" and prepare its message; None when it is not sent after all."""
+    async def _step(self, done: Outcome | None, row: OutboxMessage | None, report: PassReport
+                    ) -> Job | None:
+        """Record `done` and mark `row` "sending" in one transaction (shared with other senders)."""
         try:
-            async with self._writing, self.sessions() as session, session.begin():
-                now = self.clock.now()
-                held = await outbox.mark_sending(session, row.id, self.worker, now, now + self.policy.lease)
-                if held is None:
-                    return None  # another worker took it over
-                prepared = (await self.preparer.prepare(Repository(session), [held], now))[0]
-                if isinstance(prepared, Skip):
-                    held.status, held.last_error = OutboxStatus.SKIPPED, str(prepared)
-                    held.claimed_by = held.lease_until = None
-        except DATABASE_DOWN as exc:
+            prepared = await self._steps.submit((done, row))
+        except DATABASE_DOWN as exc:  # the outcome is kept, the row stays claimed
             self._trouble = True
-            log.warning("marking a delivery as sending failed; it waits for the next pass: %s", exc)
+            if done is not None:
+                self._unrecorded.append(done)
+            log.warning("writing to the database failed; the outcome is kept and the rest waits "
+                        "for the next pass: %s", exc)
             report.errors.append(str(exc)[:ERROR_LIMIT])
             return None
+        if done is not None:
+            self._count([done], report)
         if isinstance(prepared, Skip):
+            assert row is not None
             report.skipped += 1
             metrics.MESSAGES.labels(row.platform, row.kind, "skipped").inc()
             return None
         return prepared
+
+    async def _step_batch(self, steps: list[tuple[Outcome | None, OutboxMessage | None]]
+                          ) -> list[Job | Skip | None]:
+        rows = [row for _, row in steps if row is not None]
+        async with self._writing, self.sessions() as session, session.begin():
+            now = self.clock.now()
+            for outcome, _ in steps:
+                if outcome is not None:
+                    await self._apply(session, outcome)
+            held = await outbox.mark_sending(session, [row.id for row in rows], self.worker, now,
+                                             now + self.policy.lease) if rows else []
+            prepared = await self.preparer.prepare(Repository(session), held, now)
+            for row, outcome in zip(held, prepared, strict=True):
+                if isinstance(outcome, Skip):
+                    row.status, row.last_error = OutboxStatus.SKIPPED, str(outcome)
+                    row.claimed_by = row.lease_until = None
+        found = {row.id: outcome for row, outcome in zip(held, prepared, strict=True)}
+        return [found.get(row.id) if row is not None else None for _, row in steps]
 
     async def _send(self, job: Job, ticket: Ticket | None) -> Outcome:
         messenger = self.messengers[job.out.platform]
@@ -293,20 +322,6 @@ class Dispatcher:
         return True
 
     # -- record --------------------------------------------------------------------------------
-
-    async def _record(self, outcomes: list[Outcome], report: PassReport) -> None:
-        try:
-            async with self._writing, self.sessions() as session, session.begin():
-                for outcome in outcomes:
-                    await self._apply(session, outcome)
-        except DATABASE_DOWN as exc:  # kept, and recorded at the start of the next pass
-            self._trouble = True
-            self._unrecorded.extend(outcomes)
-            log.warning("recording %d delivery outcome(s) failed; kept until the database is back: %s",
-                        len(outcomes), exc)
-            report.errors.append(str(exc)[:ERROR_LIMIT])
-            return
-        self._count(outcomes, report)
 
     @staticmethod
     def _count(outcomes: list[Outcome], report: PassReport) -> None:

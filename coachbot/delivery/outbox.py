@@ -91,17 +91,20 @@ async def claim(session: AsyncSession, now: datetime, scope: Scope | None, limit
     return sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))
 
 
-async def mark_sending(session: AsyncSession, row_id: int, worker: str, now: datetime,
-                       lease_until: datetime) -> Row | None:
-    """The row's request is about to leave: "sending", one more attempt. None if the claim was lost."""
+async def mark_sending(session: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime,
+                       lease_until: datetime) -> list[Row]:
+    """These rows' requests are about to leave: "sending", one more attempt each.
+
+    Rows whose claim this worker lost (another worker recovered it) are left out.
+    """
     result = await session.scalars(
         update(Row)
-        .where(Row.id == row_id, Row.status == OutboxStatus.CLAIMED, Row.claimed_by == worker)
+        .where(Row.id.in_(list(row_ids)), Row.status == OutboxStatus.CLAIMED, Row.claimed_by == worker)
         .values(status=OutboxStatus.SENDING, attempts=Row.attempts + 1, claimed_at=now,
                 lease_until=lease_until)
         .returning(Row)
         .execution_options(synchronize_session=False))
-    return result.first()
+    return sorted(result.all(), key=lambda row: row.id)
 
 
 async def release(session: AsyncSession, worker: str, keep: Sequence[int] = ()) -> int:

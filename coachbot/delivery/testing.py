@@ -178,6 +178,12 @@ class FakePlatform:
 
             def do_GET(self) -> None:  # GET /stats: what arrived, for a benchmark in another process
                 with platform._lock:
+                    if "reset=1" in self.path:  # a new run: forget what arrived before
+                        platform.received.clear()
+                        platform.limited_at.clear()
+                        platform.rate_limited = 0
+                        platform._window.clear()
+                        platform._last.clear()
                     stats = {"rate_limited": platform.rate_limited, "limited_at": platform.limited_at,
                              "received": [[r.at, r.chat_id, r.outbox_id] for r in platform.received]}
                 data = json.dumps(stats).encode()
