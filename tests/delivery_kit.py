@@ -104,6 +104,10 @@ class Gate:
         self._server: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
 
+    @property
+    def closed(self) -> bool:
+        return self._server is None
+
     async def open(self) -> None:
         if self._server is None:
             self._server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
