@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from coachbot.settings import SettingsError
 
 SECRETS = (
-    re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"),  # a Telegram bot token
+    re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}"),  # a Telegram bot token (also inside "bot123:...")
     re.compile(r"\bx(?:ox[abprs]|app)-[A-Za-z0-9-]{8,}"),  # Slack tokens
     re.compile(r"(?<=://)([^:/@\s]+):[^@/\s]+(?=@)"),  # user:password@ in a URL
 )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from coachbot import metrics
 from coachbot.clock import Clock
 from coachbot.content.models import Content, FaqEntry, Track
 from coachbot.conversation.commands import MENTOR_COMMANDS, Parsed, parse
@@ -62,6 +63,7 @@ class Coach:
         async with self.sessions() as session, session.begin():
             turn = Turn(self, Repository(session), incoming, self.clock.now())
             replies = await turn.run()
+        metrics.INBOUND.labels(incoming.platform).inc()
         if turn.queued:
             for listener in self.queued_listeners:
                 listener()

@@ -76,6 +76,11 @@ class PlatformRules:
     gone: set[str] = field(default_factory=set)
     moved: dict[str, str] = field(default_factory=dict)
     failing: dict[str, int] = field(default_factory=dict)
+    # A flood wait for the whole bot: once `flood_after` messages were accepted, every request
+    # is answered 429 (retry after `flood_retry_after`) for `flood_seconds`.
+    flood_after: int | None = None
+    flood_seconds: float = 0.0
+    flood_retry_after: float = 1.0
 
 
 class FakePlatform:
@@ -89,6 +94,7 @@ class FakePlatform:
         self._lock = threading.Lock()
         self._window: deque[float] = deque()
         self._last: dict[str, float] = {}
+        self._flood_began: float | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -129,7 +135,7 @@ class FakePlatform:
             if rules.failing.get(chat, 0) > 0:
                 rules.failing[chat] -= 1
                 return 502, {"ok": False, "description": "Bad Gateway"}
-            wait = self._wait(chat, time.monotonic())
+            wait = self._flooding(time.monotonic()) or self._wait(chat, time.monotonic())
             if wait > 0:
                 self.rate_limited += 1
                 self.limited_at.append(time.monotonic())
@@ -141,6 +147,14 @@ class FakePlatform:
             self.received.append(Received(now, chat, str(body.get("text", "")),
                                           str(body.get("outbox_id", ""))))
             return 200, {"ok": True, "result": {"message_id": len(self.received)}}
+
+    def _flooding(self, now: float) -> float:
+        rules = self.rules
+        if rules.flood_after is None or len(self.received) < rules.flood_after:
+            return 0.0
+        if self._flood_began is None:
+            self._flood_began = now
+        return rules.flood_retry_after if now - self._flood_began < rules.flood_seconds else 0.0
 
     def _wait(self, chat: str, now: float) -> float:
         """Seconds until this message would be within the limits; 0 when it is now."""
