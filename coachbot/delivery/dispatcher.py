@@ -256,17 +256,17 @@ class Dispatcher:
         rows = [row for _, row in steps if row is not None]
         async with self._writing, self.sessions() as session, session.begin():
             now = self.clock.now()
-            for outcome, _ in steps:
-                if outcome is not None:
-                    await self._apply(session, outcome)
+            for done, _ in steps:
+                if done is not None:
+                    await self._apply(session, done)
             held = await outbox.mark_sending(session, [row.id for row in rows], self.worker, now,
                                              now + self.policy.lease) if rows else []
             prepared = await self.preparer.prepare(Repository(session), held, now)
-            for row, outcome in zip(held, prepared, strict=True):
-                if isinstance(outcome, Skip):
-                    row.status, row.last_error = OutboxStatus.SKIPPED, str(outcome)
+            for row, ready in zip(held, prepared, strict=True):
+                if isinstance(ready, Skip):
+                    row.status, row.last_error = OutboxStatus.SKIPPED, str(ready)
                     row.claimed_by = row.lease_until = None
-        found = {row.id: outcome for row, outcome in zip(held, prepared, strict=True)}
+        found = {row.id: ready for row, ready in zip(held, prepared, strict=True)}
         return [found.get(row.id) if row is not None else None for _, row in steps]
 
     async def _send(self, job: Job, ticket: Ticket | None) -> Outcome:
