@@ -94,6 +94,14 @@ async def fake() -> AsyncIterator[FakeBotApi]:
     await api.stop()
 
 
+async def healthcheck(port: int) -> int:
+    """`coachbot healthcheck`, as compose.yaml and the Dockerfile run it, for this port."""
+    env = clean_env({"COACHBOT_HTTP_PORT": str(port)})
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "coachbot", "healthcheck", env=env,
+                                                   stdout=asyncio.subprocess.DEVNULL)
+    return await asyncio.wait_for(process.wait(), WAIT)
+
+
 def telegram_env(fake_url: str, database_url: str, tmp_path: Path) -> dict[str, str]:
     return clean_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_url,
                       "COACHBOT_DATABASE_URL": database_url, "COACHBOT_DATA_DIR": str(tmp_path),
@@ -145,9 +153,11 @@ async def test_run_waits_for_a_database_that_is_not_there_yet_then_serves(
         assert live == 200 and body["ready"] is False
         assert ready == 503 and "database" in why["waiting_for"]  # type: ignore[operator]
         assert "Traceback" not in running.text
+        assert await healthcheck(running.port) == 1  # what the container's health check runs
 
         await bring_back(down)
         await running.until_ready()
+        assert await healthcheck(running.port) == 0
         await running.until_logged("coachbot is running: telegram")
         assert "Which track would you like to start with?" in await answered(fake, 1001)
 
