@@ -42,7 +42,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coachbot.content import load_content
@@ -51,11 +51,11 @@ from coachbot.delivery.limits import HEADROOM, PlatformLimits, Rate, Throttles
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
-from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules
+from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules, seed_due_learners
 from coachbot.faq import LexicalMatcher
 from coachbot.settings import sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
-from coachbot.store.models import Base, Learner, OutboxMessage, TrackProgress
+from coachbot.store.models import OutboxMessage
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 PLATFORM = "fakechat"
@@ -129,26 +129,6 @@ def stats(url: str, reset: bool = False) -> dict[str, Any]:
         return found
 
 
-async def prepare(engine: AsyncEngine, learners: int) -> None:
-    """An empty schema with `learners` active learners due at 09:00 UTC."""
-    async with engine.begin() as conn:
-        names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-        if conn.dialect.name == "postgresql":
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                await conn.execute(table.delete())
-        now = DUE - timedelta(days=1)
-        await conn.execute(insert(Learner), [
-            dict(platform=PLATFORM, platform_user_id=f"u{i}", chat_id=f"u{i}", display_name="",
-                 timezone="UTC", delivery_time="09:00", current_track="first-week", status="active",
-                 reminders=True, unreachable=False, created_at=now, last_seen_at=now)
-            for i in range(learners)])
-        ids = (await conn.execute(select(Learner.id))).scalars().all()
-        await conn.execute(insert(TrackProgress), [
-            dict(learner_id=i, track_id="first-week", position=0) for i in ids])
-
-
 async def outbox_counts(engine: AsyncEngine) -> dict[str, int]:
     async with engine.connect() as conn:
         rows = await conn.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
@@ -166,7 +146,7 @@ def start_worker(args: argparse.Namespace, url: str, prefix: str, epoch: float) 
 
 async def broadcast(args: argparse.Namespace, run: Run, url: str) -> dict[str, Any]:
     engine = make_engine(url)
-    await prepare(engine, args.learners)
+    await seed_due_learners(engine, args.learners, PLATFORM, DUE)
     stats(args.endpoint, reset=True)
     prefix, epoch = f"coachbot-bench-{secrets.token_hex(4)}", time.time()
     workers = [start_worker(args, url, prefix, epoch) for _ in range(run.workers)]

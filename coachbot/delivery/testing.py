@@ -20,12 +20,17 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
 from coachbot.messages import Outgoing
+from coachbot.store.models import Base, Learner, TrackProgress
 
 
 class RecordingMessenger:
@@ -286,3 +291,24 @@ def seed_learners(path: Path, count: int, *, platform: str, zones: Sequence[str]
         con.commit()
     finally:
         con.close()
+
+
+async def seed_due_learners(engine: AsyncEngine, count: int, platform: str, due: datetime) -> None:
+    """Empty every table, then add `count` active learners whose lesson is due at `due` (UTC)."""
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                await conn.execute(table.delete())
+        joined = due - timedelta(days=1)
+        await conn.execute(insert(Learner), [
+            dict(platform=platform, platform_user_id=f"u{i}", chat_id=f"u{i}", display_name="",
+                 timezone="UTC", delivery_time=f"{due:%H:%M}", current_track="first-week",
+                 status="active", reminders=True, unreachable=False, created_at=joined,
+                 last_seen_at=joined)
+            for i in range(count)])
+        ids = (await conn.execute(select(Learner.id))).scalars().all()
+        await conn.execute(insert(TrackProgress), [
+            dict(learner_id=i, track_id="first-week", position=0) for i in ids])
