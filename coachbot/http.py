@@ -1,7 +1,7 @@
 """The process's one HTTP server: platform webhooks, health checks and metrics, on one port.
 
-- `GET /healthz`: liveness. 200 while the process runs and answers; the body also says what
-  readiness would (for people). A liveness probe restarts the process when this fails.
+- `GET /healthz`: liveness. 200 while the process runs and answers, whatever it waits for;
+  a liveness probe restarts the process when this fails.
 - `GET /readyz`: readiness. 200 when the database answers and every platform is connected
   (and Redis, when configured); 503 with the reasons otherwise. Take a worker out of a load
   balancer, or hold back a deployment, while this fails; do not restart for it.
@@ -80,9 +80,7 @@ class HttpServer:
         self.host, self.port = host, port
 
     async def _live(self, request: web.Request) -> web.Response:
-        problems = await self.health.problems()
-        return web.json_response({"status": "ok", "live": True, "ready": not problems,
-                                  "waiting_for": problems})
+        return web.json_response({"status": "ok"})
 
     async def _ready(self, request: web.Request) -> web.Response:
         problems = await self.health.problems()

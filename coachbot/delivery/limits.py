@@ -171,6 +171,11 @@ class Throttle:
         async with ticket:
             yield
 
+    @property
+    def tracked_chats(self) -> int:
+        """Chats this process's budget is holding a gap for (0 when the budget is in Redis)."""
+        return self.budget.tracked_chats(self.platform) if isinstance(self.budget, LocalBudget) else 0
+
     async def rate_limited(self, chat_id: str, is_group: bool, retry_after: float,
                            since_previous: float | None) -> bool:
         """Record a 429; True when it held back the whole platform (not just this chat)."""

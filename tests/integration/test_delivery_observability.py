@@ -16,7 +16,8 @@ from coachbot.logs import JsonFormatter, redact
 from coachbot.settings import sqlite_url
 from coachbot.store.database import upgrade
 from tests.adapters.fake_telegram import TOKEN, FakeBotApi
-from tests.integration.test_delivery_runtime import WAIT, coachbot_run, fake, telegram_env
+from tests.adapters.telegram.conftest import fake
+from tests.integration.test_delivery_runtime import WAIT, coachbot_run, telegram_env
 
 __all__ = ["fake"]  # the fixture, shared with the runtime tests
 
