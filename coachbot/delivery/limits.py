@@ -5,7 +5,9 @@ schedule per platform (GCRA, "virtual scheduling"): the next slot is one gap aft
 one handed out, and never earlier than now. A slot is a time, reserved at once and waited for
 by the sender, so a sender that wakes a little late does not push the others back; the slots
 themselves are exactly one gap apart, so no one-second window ever holds more than
-1 + 0.96 x 30 (that is 29) of them. A chat's slot must also come at least its own gap (1 s,
+1 + 0.96 x 30 (that is 29) of them; and at its slot a send is admitted only if fewer than 29
+sends went in the last second, so a sender that the machine held up does not go out in a
+clump with the next ones. A chat's slot must also come at least its own gap (1 s,
 or 3 s in a group) after that chat's previous slot; a sender whose chat is not ready yet
 waits for it first and only then asks for a platform slot.
 
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -35,7 +39,6 @@ from coachbot.delivery.ports import RateLimited
 log = logging.getLogger(__name__)
 HEADROOM = 0.96
 PRUNE_EVERY = 1000
-PAUSE_CHECK_LEAD = 0.01  # seconds
 
 
 @dataclass(frozen=True)
@@ -75,10 +78,26 @@ class Grant:
     since_previous: float | None = None
 
 
+@dataclass(frozen=True)
+class Admission:
+    """At a slot's time: go (both 0), wait out a flood wait (`pause`), or the last `window`
+    already holds `cap` sends (`wait` until the oldest leaves it)."""
+
+    pause: float = 0.0
+    wait: float = 0.0
+
+
 class Budget(Protocol):
     """Where the slots of every platform are kept."""
 
-    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float) -> Grant: ...
+    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float,
+                      again: bool = False) -> Grant:
+        """Book the platform's next slot for `chat`; `again`: this chat's own message, re-booked."""
+        ...
+
+    async def admit(self, platform: str, window: float, cap: int) -> Admission:
+        """Let one send go now, unless the platform is paused or `window` already has `cap`."""
+        ...
 
     async def pause(self, platform: str, seconds: float) -> None:
         """Hand out no slot of `platform` for `seconds` (its flood wait)."""
@@ -98,6 +117,7 @@ class _Schedule:
     # chat -> (its latest slot, the earliest time of its next one)
     chats: dict[str, tuple[float, float]] = field(default_factory=dict)
     grants: int = 0
+    sent: deque[float] = field(default_factory=deque)  # when the sends of the last window went
 
 
 class LocalBudget:
@@ -110,10 +130,11 @@ class LocalBudget:
     def _schedule(self, platform: str) -> _Schedule:
         return self._schedules.setdefault(platform, _Schedule())
 
-    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float) -> Grant:
+    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float,
+                      again: bool = False) -> Grant:
         schedule, now = self._schedule(platform), self._now()
         previous, ready = schedule.chats.get(chat, (None, 0.0))
-        if ready > now:
+        if ready > now and not again:
             return Grant(chat_wait=ready - now)
         slot = max(schedule.next_slot, schedule.paused_until, now)
         schedule.next_slot = slot + gap
@@ -127,6 +148,18 @@ class LocalBudget:
     def _forget_idle(schedule: _Schedule, now: float) -> None:
         """A chat whose gap has passed is as good as new: drop it, so memory stays flat."""
         schedule.chats = {chat: times for chat, times in schedule.chats.items() if times[1] > now}
+
+    async def admit(self, platform: str, window: float, cap: int) -> Admission:
+        schedule, now = self._schedule(platform), self._now()
+        if schedule.paused_until > now:
+            return Admission(pause=schedule.paused_until - now)
+        sent = schedule.sent
+        while sent and sent[0] <= now - window:
+            sent.popleft()
+        if len(sent) >= cap:
+            return Admission(wait=sent[0] + window - now)
+        sent.append(now)
+        return Admission()
 
     async def pause(self, platform: str, seconds: float) -> None:
         schedule = self._schedule(platform)
@@ -154,13 +187,17 @@ class Throttle:
         self._chat_gap = limits.per_chat.gap(headroom) if limits.per_chat else 0.0
         self._group_gap = max(self._chat_gap, limits.per_group.gap(headroom) if limits.per_group else 0.0)
         self._chat_period = limits.per_chat.per if limits.per_chat else 0.0
+        # A hard cap on sends in any window, on top of the spacing: a sender the machine held
+        # up must not go out together with the next ones (29 of Telegram's 30).
+        self._window = limits.overall.per if limits.overall else 0.0
+        self._cap = math.ceil(limits.overall.count * headroom) if limits.overall else 0
         self._group_period = max(self._chat_period, limits.per_group.per if limits.per_group else 0.0)
 
-    async def reserve(self, chat_id: str, is_group: bool = False) -> Ticket:
+    async def reserve(self, chat_id: str, is_group: bool = False, again: bool = False) -> Ticket:
         """Wait until the chat may have a message, then book the platform's next slot."""
         chat_gap = self._group_gap if is_group else self._chat_gap
         while True:
-            grant = await self.budget.reserve(self.platform, chat_id, self._gap, chat_gap)
+            grant = await self.budget.reserve(self.platform, chat_id, self._gap, chat_gap, again)
             if grant.chat_wait <= 0:
                 return Ticket(self, chat_id, is_group, grant)
             await asyncio.sleep(grant.chat_wait)
@@ -206,20 +243,19 @@ class Ticket:
     async def __aenter__(self) -> Ticket:
         throttle, loop = self.throttle, asyncio.get_running_loop()
         while True:
-            # Ask about a flood wait a little ahead, so the answer does not delay the slot.
-            ahead = self._booked - PAUSE_CHECK_LEAD - loop.time()
-            if ahead > 0:
-                await asyncio.sleep(ahead)
-            paused = await throttle.budget.paused_for(throttle.platform)
-            if paused <= 0:
-                break
-            await asyncio.sleep(paused)  # a flood wait began after this slot was booked: book anew
-            fresh = await throttle.reserve(self.chat_id, self.is_group)
+            delay = self._booked - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if not throttle._cap:
+                return self
+            admission = await throttle.budget.admit(throttle.platform, throttle._window, throttle._cap)
+            if not (admission.pause or admission.wait):
+                return self
+            # A flood wait began after this slot was booked, or the last window is full (a
+            # held-up sender went out late): wait, then book a slot of the schedule anew.
+            await asyncio.sleep(admission.pause or admission.wait)
+            fresh = await throttle.reserve(self.chat_id, self.is_group, again=not admission.pause)
             self.grant, self._booked = fresh.grant, fresh._booked
-        delay = self._booked - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
                         traceback: object) -> None:

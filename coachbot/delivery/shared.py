@@ -16,11 +16,13 @@ Needs the `redis` extra.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import secrets
 from collections import deque
 from typing import Any
 
-from coachbot.delivery.limits import Grant, LocalBudget
+from coachbot.delivery.limits import Admission, Grant, LocalBudget
 from coachbot.settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ RESERVE = NOW + """
 local gap, chat_gap, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local chat = redis.call('HMGET', KEYS[2], 'prev', 'ready')
 local ready = tonumber(chat[2]) or 0
-if ready > now then
+if ready > now and ARGV[4] ~= '1' then
   return {'chat', string.format('%.6f', ready - now), ''}
 end
 local schedule = redis.call('HMGET', KEYS[1], 'next', 'paused')
@@ -59,6 +61,22 @@ if until_ > paused then
 end
 redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[1]) * 1000) + 86400000)
 return 1
+"""
+
+ADMIT = NOW + """
+local paused = tonumber(redis.call('HGET', KEYS[1], 'paused')) or 0
+if paused > now then
+  return {'pause', string.format('%.6f', paused - now)}
+end
+local window, cap = tonumber(ARGV[1]), tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+if redis.call('ZCARD', KEYS[2]) >= cap then
+  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  return {'wait', string.format('%.6f', tonumber(oldest[2]) + window - now)}
+end
+redis.call('ZADD', KEYS[2], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[2], math.ceil(window * 1000) + 1000)
+return {'go', '0'}
 """
 
 PAUSED_FOR = NOW + """
@@ -93,6 +111,9 @@ class RedisBudget:
         self._reserve = client.register_script(RESERVE)
         self._pause = client.register_script(PAUSE)
         self._paused_for = client.register_script(PAUSED_FOR)
+        self._admit = client.register_script(ADMIT)
+        self._sends = itertools.count()
+        self._name = secrets.token_hex(6)
         self._fallback = LocalBudget()
         self._down = False
         self._offsets: deque[float] = deque(maxlen=OFFSET_SAMPLES)  # Redis time - our time
@@ -101,16 +122,18 @@ class RedisBudget:
     def _key(self, platform: str) -> str:
         return f"{self.prefix}:limits:{platform}"
 
-    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float) -> Grant:
+    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float,
+                      again: bool = False) -> Grant:
         key, loop = self._key(platform), asyncio.get_running_loop()
         try:
             if not self._offsets:
                 await self._calibrate()
             asked = loop.time()
-            answer = await self._reserve(keys=[key, f"{key}:chat:{chat}"], args=[gap, chat_gap, self.keep])
+            answer = await self._reserve(keys=[key, f"{key}:chat:{chat}"],
+                                         args=[gap, chat_gap, self.keep, "1" if again else "0"])
         except self._errors as error:
             self._lost(error)
-            return await self._fallback.reserve(platform, chat, gap, chat_gap)
+            return await self._fallback.reserve(platform, chat, gap, chat_gap, again)
         self._back()
         if answer[0] == b"chat":
             return Grant(chat_wait=float(answer[1]))
@@ -134,6 +157,19 @@ class RedisBudget:
             await self._pause(keys=[self._key(platform)], args=[seconds])
         except self._errors as error:
             self._lost(error)
+
+    async def admit(self, platform: str, window: float, cap: int) -> Admission:
+        key = self._key(platform)
+        try:
+            kind, seconds = await self._admit(keys=[key, f"{key}:sent"],
+                                              args=[window, cap, f"{self._name}:{next(self._sends)}"])
+        except self._errors as error:
+            self._lost(error)
+            return await self._fallback.admit(platform, window, cap)
+        self._back()
+        if kind == b"pause":
+            return Admission(pause=float(seconds))
+        return Admission(wait=float(seconds)) if kind == b"wait" else Admission()
 
     async def paused_for(self, platform: str) -> float:
         try:
