@@ -1,13 +1,23 @@
-"""Broadcast: 10,000 learners due at the same minute, sent through a platform with Telegram's limits.
+"""Broadcast: 10,000 learners due at the same minute, sent by 1, 2 and 4 workers through a
+platform with Telegram's limits, then again with a worker killed (SIGKILL) and restarted.
 
-A local fake endpoint enforces 30 messages per second overall and one per second per chat, and
-answers anything beyond with 429 and a retry_after. The real scheduler (APScheduler ticking the
-planner and dispatcher) runs on a clock that starts at the due minute and then follows real
-time, and sends through the same per-platform throttle the real adapters use. Reported: the
-achieved rate as a fraction of the limit (measured at the endpoint, first to last message),
-the number of 429s received, and duplicates (learners who got more than one message).
+A local fake endpoint, in a process of its own, enforces 30 messages per second overall and
+one per second per chat, and answers anything beyond with 429 and a retry_after. Each worker
+is a process of its own running the real scheduler (APScheduler ticking the planner and
+dispatcher) on a clock that starts at the due minute and then follows real time. Workers
+share one PostgreSQL database (claims) and one Redis (the rate budget); with one worker and
+no --database-url a SQLite file is used instead.
 
-    python benchmarks/broadcast.py [--learners 10000] [--rate 30] [--concurrency 8]
+For each run it prints: the rate achieved at the endpoint (first to last message) as a share
+of the limit, the answers of 429, duplicates (a learner with more than one message), the most
+messages accepted in any one-second window and to one chat in any one-second window, and,
+for runs with kills, how many rows each kill left uncertain.
+
+    python benchmarks/broadcast.py --database-url postgresql+asyncpg://postgres@127.0.0.1/bench \\
+        [--redis-url redis://127.0.0.1:6379/0] [--learners 10000] [--runs 1 2 4 2x1]
+
+A run "WxK" uses W workers and kills the first one K times (evenly spread), restarting it
+each time; its rows are recovered by the restarted worker once their lease runs out.
 """
 
 from __future__ import annotations
@@ -16,25 +26,32 @@ import argparse
 import asyncio
 import json
 import multiprocessing
+import os
+import secrets
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
-from collections import Counter
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coachbot.content import load_content
 from coachbot.conversation import Coach
-from coachbot.delivery.limits import BURST, HEADROOM, PlatformLimits, Rate, Throttles
+from coachbot.delivery.limits import HEADROOM, PlatformLimits, Rate, Throttles
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
-from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules, seed_learners
+from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules, seed_due_learners
 from coachbot.faq import LexicalMatcher
 from coachbot.settings import sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
@@ -43,108 +60,189 @@ from coachbot.store.models import OutboxMessage
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 PLATFORM = "fakechat"
 DUE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+UNFINISHED = ("pending", "claimed", "sending")
 
 
-async def broadcast(path: Path, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    content = load_content(CONTENT)
-    engine = make_engine(sqlite_url(path))
-    sessions = make_sessionmaker(engine)
-    coach = Coach(content, sessions, RunningClock(DUE), LexicalMatcher(content.faq))
-    limits = {PLATFORM: PlatformLimits(overall=Rate(args.rate, 1), per_chat=Rate(1, 1))}
-    service = DeliveryService(coach, {PLATFORM: HttpMessenger(url, PLATFORM)},
-                              Throttles(limits, args.headroom, args.burst),
-                              Policy(concurrency=args.concurrency))
-    scheduler = Scheduler(service, tick_seconds=1)
-    started = time.perf_counter()
-    await scheduler.start()
-    while not (statuses := await outbox_counts(sessions)) or statuses.get("pending") or statuses.get(
-            "sending"):
-        await asyncio.sleep(0.5)  # until every row is planned and has an outcome
-    wall = time.perf_counter() - started
-    await scheduler.stop()
-    await engine.dispose()
-    return {"wall": wall, "statuses": statuses}
+@dataclass(frozen=True)
+class Run:
+    workers: int
+    kills: int
 
+    @classmethod
+    def parse(cls, text: str) -> Run:
+        workers, _, kills = text.partition("x")
+        return cls(int(workers), int(kills or 0))
+
+    def __str__(self) -> str:
+        kills = f", worker 1 killed {self.kills}x and restarted" if self.kills else ""
+        return f"{self.workers} worker{'s' if self.workers > 1 else ''}{kills}"
+
+
+# -- a worker (a process of its own) ----------------------------------------------------------
 
 class RunningClock:
-    """Real time passing, from a chosen start (09:00 on a Monday, whenever this runs)."""
+    """Real time passing, from the due minute at `epoch` (a wall-clock instant all workers share)."""
 
-    def __init__(self, start: datetime) -> None:
-        self.start = start
-        self.began = time.monotonic()
+    def __init__(self, start: datetime, epoch: float) -> None:
+        self.start, self.epoch = start, epoch
 
     def now(self) -> datetime:
-        return self.start + timedelta(seconds=time.monotonic() - self.began)
+        return self.start + timedelta(seconds=time.time() - self.epoch)
 
 
-async def outbox_counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
-    async with sessions() as session:
-        rows = await session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
-        return {status: count for status, count in rows}
+async def work(args: argparse.Namespace) -> None:
+    content = load_content(CONTENT)
+    engine = make_engine(args.database_url)
+    coach = Coach(content, make_sessionmaker(engine), RunningClock(DUE, args.epoch),
+                  LexicalMatcher(content.faq))
+    limits = {PLATFORM: PlatformLimits(overall=Rate(args.rate, 1), per_chat=Rate(1, 1))}
+    budget = None
+    if args.redis_url:
+        from coachbot.delivery.shared import RedisBudget, connect
 
+        budget = RedisBudget(connect(args.redis_url), args.prefix)
+    service = DeliveryService(coach, {PLATFORM: HttpMessenger(args.endpoint, PLATFORM)},
+                              Throttles(limits, args.headroom, budget),
+                              Policy(concurrency=args.concurrency))
+    scheduler = Scheduler(service, tick_seconds=1)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await scheduler.start()
+    await stop.wait()
+    await scheduler.stop()
+    await service.dispatcher.throttles.close()
+    await engine.dispose()
+
+
+# -- the benchmark --------------------------------------------------------------------------
 
 def serve_platform(rules: PlatformRules, urls: multiprocessing.Queue[str]) -> None:
-    """The fake endpoint in a process of its own, so its clock is not held up by the sender's."""
     platform = FakePlatform(rules)
     urls.put(platform.url)
     platform.serve()
 
 
-def stats(url: str) -> dict[str, Any]:
-    with urllib.request.urlopen(url.replace("/send", "/stats"), timeout=60) as response:
+def stats(url: str, reset: bool = False) -> dict[str, Any]:
+    path = "/stats?reset=1" if reset else "/stats"
+    with urllib.request.urlopen(url.replace("/send", path), timeout=60) as response:
         found: dict[str, Any] = json.loads(response.read())
         return found
 
 
-def explain_429s(accepted: list[float], limited: list[float]) -> None:
-    for at in limited:
-        window = [t for t in accepted if at - 1 < t <= at]
-        gaps = [round((b - a) * 1000, 1) for a, b in pairwise(window)]
-        print(f"    429 at +{at - accepted[0]:.3f} s: {len(window)} accepted in the second before; "
-              f"gaps (ms) {gaps}")
+async def outbox_counts(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+        return {status: count for status, count in rows}
+
+
+def start_worker(args: argparse.Namespace, url: str, prefix: str, epoch: float) -> subprocess.Popen[bytes]:
+    command = [sys.executable, __file__, "--worker", "--database-url", url, "--endpoint", args.endpoint,
+               "--epoch", repr(epoch), "--prefix", prefix, "--rate", str(args.rate),
+               "--headroom", str(args.headroom), "--concurrency", str(args.concurrency)]
+    if args.redis_url:
+        command += ["--redis-url", args.redis_url]
+    return subprocess.Popen(command, stderr=subprocess.DEVNULL)
+
+
+async def broadcast(args: argparse.Namespace, run: Run, url: str) -> dict[str, Any]:
+    engine = make_engine(url)
+    await seed_due_learners(engine, args.learners, PLATFORM, DUE)
+    stats(args.endpoint, reset=True)
+    prefix, epoch = f"coachbot-bench-{secrets.token_hex(4)}", time.time()
+    workers = [start_worker(args, url, prefix, epoch) for _ in range(run.workers)]
+    kills_at = [args.learners * (k + 1) // (run.kills + 1) for k in range(run.kills)]
+    uncertain_after: list[int] = []
+    started = time.perf_counter()
+    while True:
+        await asyncio.sleep(0.5)
+        received = len(stats(args.endpoint)["received"])
+        if kills_at and received >= kills_at[0]:
+            kills_at.pop(0)
+            before = (await outbox_counts(engine)).get("uncertain", 0)
+            workers[0].send_signal(signal.SIGKILL)
+            workers[0].wait()
+            workers[0] = start_worker(args, url, prefix, epoch)
+            uncertain_after.append(before)
+        counts = await outbox_counts(engine)
+        if sum(counts.values()) >= args.learners and not any(counts.get(s) for s in UNFINISHED):
+            break
+    wall = time.perf_counter() - started
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        worker.wait(timeout=60)
+    counts = await outbox_counts(engine)
+    await engine.dispose()
+    marks = [*uncertain_after, counts.get("uncertain", 0)]
+    per_kill = [b - a for a, b in pairwise(marks)]
+    return {"wall": wall, "statuses": counts, "uncertain_per_kill": per_kill}
+
+
+def busiest_second(times: list[float]) -> int:
+    ordered = sorted(times)
+    return max((bisect_left(ordered, t + 1.0) - i for i, t in enumerate(ordered)), default=0)
+
+
+def report(args: argparse.Namespace, run: Run, result: dict[str, Any], seen: dict[str, Any]) -> None:
+    received = seen["received"]
+    times = [at for at, _, _ in received]
+    by_chat: dict[str, list[float]] = defaultdict(list)
+    for at, chat, _ in received:
+        by_chat[chat].append(at)
+    per_chat = Counter({chat: len(at) for chat, at in by_chat.items()})
+    span = max(times) - min(times) if len(times) > 1 else 0.0
+    achieved = (len(times) - 1) / span if span else 0.0
+    statuses = result["statuses"]
+    print(f"{run}: {len(times):,} messages in {result['wall']:.0f} s (outbox: {statuses})")
+    print(f"  rate {achieved:.2f}/s = {achieved / args.rate:.3f} of the limit (goal >= 0.95); "
+          f"429 answers: {seen['rate_limited']} (goal 0); "
+          f"duplicates: {sum(count - 1 for count in per_chat.values())} (goal 0)")
+    print(f"  most accepted in one second: {busiest_second(times)} (goal <= {args.rate:g}); "
+          f"most to one chat in one second: {max(busiest_second(t) for t in by_chat.values())} (goal <= 1)")
+    if run.kills:
+        print(f"  uncertain after each kill: {result['uncertain_per_kill']} (goal <= {args.concurrency} "
+              f"each); learners without a lesson: {args.learners - len(per_chat)}, "
+              f"of them uncertain: {statuses.get('uncertain', 0)}")
+    sys.stdout.flush()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--runs", nargs="+", default=["1", "2", "4", "2x1"], type=Run.parse,
+                        help="W (workers) or WxK (W workers, the first killed K times)")
+    parser.add_argument("--database-url", help="PostgreSQL for the workers (emptied first); "
+                        "without it one worker runs on a temporary SQLite file")
+    parser.add_argument("--redis-url", default=os.environ.get("COACHBOT_REDIS_URL"))
     parser.add_argument("--rate", type=float, default=30, help="the endpoint's overall limit per second")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--headroom", type=float, default=HEADROOM)
-    parser.add_argument("--burst", type=int, default=BURST)
-    parser.add_argument("--show-429s", action="store_true",
-                        help="for each 429, the gaps between the messages accepted the second before")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--endpoint", help=argparse.SUPPRESS)
+    parser.add_argument("--epoch", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--prefix", default="coachbot-bench", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        asyncio.run(work(args))
+        return
     urls: multiprocessing.Queue[str] = multiprocessing.Queue()
-    server = multiprocessing.Process(
-        target=serve_platform, args=(PlatformRules(overall_per_second=args.rate, chat_interval=1.0), urls),
-        daemon=True)
+    rules = PlatformRules(overall_per_second=args.rate, chat_interval=1.0)
+    server = multiprocessing.Process(target=serve_platform, args=(rules, urls), daemon=True)
     server.start()
-    url = urls.get(timeout=30)
+    args.endpoint = urls.get(timeout=30)
     try:
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "broadcast.db"
-            upgrade(sqlite_url(path))
-            seed_learners(path, args.learners, platform=PLATFORM, zones=["UTC"], times=["09:00"])
-            print(f"Sending {args.learners:,} lessons due at {DUE:%H:%M} UTC to an endpoint that "
-                  f"allows {args.rate:g}/s overall and 1/s per chat ...", flush=True)
-            result = asyncio.run(broadcast(path, url, args))
-        seen = stats(url)
+            for run in args.runs:
+                url = args.database_url or sqlite_url(Path(folder) / f"broadcast-{run.workers}.db")
+                if run.workers > 1 and not (args.database_url and args.redis_url):
+                    parser.error("several workers need --database-url (PostgreSQL) and --redis-url")
+                upgrade(url)
+                print(f"Sending {args.learners:,} lessons due at {DUE:%H:%M} UTC through an endpoint "
+                      f"that allows {args.rate:g}/s overall and 1/s per chat, {run} ...", flush=True)
+                result = asyncio.run(broadcast(args, run, url))
+                report(args, run, result, stats(args.endpoint))
     finally:
         server.terminate()
-    received = seen["received"]
-    per_chat = Counter(chat for _, chat, _ in received)
-    span = received[-1][0] - received[0][0] if len(received) > 1 else 0.0
-    achieved = (len(received) - 1) / span if span else 0.0
-    print(f"  delivered {len(received):,} of {args.learners:,} in {result['wall']:.1f} s "
-          f"(outbox: {result['statuses']})")
-    print(f"  achieved rate {achieved:.2f}/s = {achieved / args.rate:.3f} of the {args.rate:g}/s limit "
-          "(target at least 0.95)")
-    print(f"  429 answers received: {seen['rate_limited']} (target 0)")
-    if args.show_429s:
-        explain_429s([at for at, _, _ in received], seen["limited_at"])
-    print(f"  duplicates: {sum(count - 1 for count in per_chat.values())} (target 0); "
-          f"learners without a lesson: {args.learners - len(per_chat)}")
 
 
 if __name__ == "__main__":

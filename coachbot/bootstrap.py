@@ -44,12 +44,22 @@ class App:
         return Scheduler(self.delivery(messengers, scope), self.settings.delivery_tick_seconds)
 
     async def close(self) -> None:
+        await self.throttles.close()
         await self.engine.dispose()
 
 
 def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher:
     """The semantic hybrid when the `semantic` extra is installed, else the lexical matcher."""
     return choose_matcher(content.faq, cache_dir or default_data_dir() / "cache")
+
+
+def build_throttles(settings: Settings) -> Throttles:
+    """The platforms' rate limits: shared through Redis when COACHBOT_REDIS_URL is set."""
+    if settings.redis_url is None:
+        return Throttles()
+    from coachbot.delivery.shared import RedisBudget, connect
+
+    return Throttles(budget=RedisBudget(connect(settings.redis_url), settings.redis_prefix))
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
@@ -61,4 +71,4 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     sessions = make_sessionmaker(engine)
     coach = Coach(content, sessions, clock, build_matcher(content), settings,
                   default_zone=default_zone or machine_zone_name())
-    return App(settings, content, engine, sessions, clock, coach)
+    return App(settings, content, engine, sessions, clock, coach, build_throttles(settings))

@@ -21,7 +21,7 @@ from coachbot.settings import (
     load_settings,
     sqlite_url,
 )
-from coachbot.store.database import check_database, is_sqlite, upgrade
+from coachbot.store.database import check_database, check_sqlite_file, is_sqlite, upgrade
 
 
 def _settings(args: argparse.Namespace, schema: bool = True) -> Settings:
@@ -90,19 +90,30 @@ def cmd_run(args: argparse.Namespace) -> int:
               "To try the coach right now without any account, run: coachbot chat",
               file=sys.stderr)
         return 1
-    import logging
-
-    from coachbot.bootstrap import build
-    from coachbot.runtime import serve
+    from coachbot.runtime import main as run
 
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level_number,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # PostgreSQL's schema is upgraded once, by `coachbot db upgrade`, not by every worker.
-    settings = _settings(args, schema=is_sqlite(settings.database_url))
-    app = build(settings)
-    asyncio.run(serve(app, os.environ))
-    return 0
+    if is_sqlite(settings.database_url):  # a file that cannot be a database: waiting won't help
+        check_sqlite_file(settings.database_url, _database_variable(None))
+    # An unreachable PostgreSQL or platform is waited for (see runtime.Startup), not an error.
+    return run(settings, os.environ)
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    """For a container's health check: is the running coachbot on this machine ready?"""
+    import urllib.error
+    import urllib.request
+
+    url = args.url or f"http://127.0.0.1:{load_settings().http_port}/readyz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as answer:
+            print(f"ready ({answer.status})")
+            return 0
+    except urllib.error.HTTPError as error:
+        print(f"not ready ({error.code}): {error.read().decode(errors='replace')[:500]}")
+    except (OSError, ValueError) as error:
+        print(f"no answer from {url}: {error}")
+    return 1
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
@@ -191,6 +202,11 @@ def parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="serve the configured platforms and the daily scheduler")
     run.set_defaults(func=cmd_run)
+
+    health = sub.add_parser("healthcheck", help="exit 0 if the coachbot running here is ready")
+    health.add_argument("--url", help="readiness URL (default: http://127.0.0.1:$COACHBOT_HTTP_PORT/readyz)")
+    health.add_argument("--timeout", type=float, default=5, help="seconds to wait for an answer")
+    health.set_defaults(func=cmd_healthcheck)
 
     content = sub.add_parser("content", help="work with the curriculum")
     content_sub = content.add_subparsers(dest="action", required=True, metavar="ACTION")

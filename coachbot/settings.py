@@ -9,7 +9,7 @@ import re
 import sys
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -89,8 +89,17 @@ class Settings(BaseSettings):
         default=timedelta(hours=4), validation_alias="COACHBOT_REMINDER_AFTER_HOURS")
     quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = (time(21), time(8))
     delivery_tick_seconds: float = Field(default=20, ge=1, le=3600)
-    delivery_max_attempts: int = Field(default=5, ge=1, le=50, strict=True)
+    # 0: retry transient errors for as long as the message may still go out that day.
+    delivery_max_attempts: int = Field(default=0, ge=0, le=1000, strict=True)
     delivery_concurrency: int = Field(default=8, ge=1, le=256, strict=True)
+    # How long finished outbox rows and handled events are kept; None (off) keeps them all.
+    retention: Annotated[timedelta | None, NoDecode] = Field(
+        default=timedelta(days=90), validation_alias="COACHBOT_RETENTION_DAYS")
+    log_format: Literal["text", "json"] = "text"
+    # The Redis that every worker shares the platforms' rate limits through.
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="coachbot", min_length=1, max_length=100, pattern=r"^\S+$")
+    startup_retry_seconds: float = Field(default=5, ge=0.1, le=600)
     http_host: str = "0.0.0.0"
     http_port: int = Field(default=8080, ge=0, le=65535, strict=True)
     log_level: str = "INFO"
@@ -198,6 +207,30 @@ class Settings(BaseSettings):
                 raise ValueError("expected a whole number")
             return int(value)
         return value
+
+    @field_validator("retention", mode="before")
+    @classmethod
+    def _retention(cls, value: Any) -> timedelta | None:
+        if not isinstance(value, str):
+            return value  # type: ignore[no-any-return]
+        if value.strip().lower() in ("off", "never", "no"):
+            return None
+        if not value.strip().isdecimal() or not 1 <= int(value) <= 36500:
+            raise ValueError("expected whole days from 1 to 36500, or off")
+        return timedelta(days=int(value))
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: Any) -> str:
+        return str(value).strip().lower() or "text"
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis_url(cls, value: Any) -> str | None:
+        raw = str(value or "").strip()
+        if raw and not raw.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("expected redis://host:6379/0 (or rediss:// for TLS, unix:// for a socket)")
+        return raw or None
 
     @field_validator("http_host")
     @classmethod

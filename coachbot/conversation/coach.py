@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from coachbot import metrics
 from coachbot.clock import Clock
 from coachbot.content.models import Content, Track
 from coachbot.conversation import commands
@@ -62,7 +63,7 @@ class Coach:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         result = await self.turn(clean_incoming(incoming))
-        self._after(result)
+        self._after(incoming.platform, result)
         return result.replies
 
     async def handle_as_group(self, incoming: Incoming) -> list[Reply]:
@@ -85,10 +86,11 @@ class Coach:
                                timezone=group.timezone, pending=None)
             ctx = Context(incoming, Repository(session), stand_in, group, now, self.parts)
             replies = await commands.run(ctx, parsed)
-        self._after(TurnResult(replies, ctx.queued, ctx.forgotten))
+        self._after(incoming.platform, TurnResult(replies, ctx.queued, ctx.forgotten))
         return replies
 
-    def _after(self, result: TurnResult) -> None:
+    def _after(self, platform: str, result: TurnResult) -> None:
+        metrics.INBOUND.labels(platform).inc()
         if result.queued:
             for listener in self.queued_listeners:
                 listener()

@@ -1,20 +1,29 @@
 """The dispatcher: claims due outbox rows in small batches and sends them through each
 platform's messenger, recording every outcome.
 
-A lesson's delivery (its LessonRecord, the track position, the open check-in) is written in
-the transaction that marks the row "sending", before anything leaves. Sent, or possibly sent
-(a crash, an unknown error), it stays: the learner has it, or sees it with `today`, and it is
-never sent twice. When the platform surely did not take it (recipient gone, rate limited, a
-transient error) the delivery is withdrawn again, so no lesson is skipped over.
+A row goes pending -> claimed -> sending -> an outcome. Claimed rows wait for a sender;
+nothing has left and nothing about the recipient changed, so a claim that is never sent goes
+back to pending. A sender marks its row "sending" and writes the lesson's delivery (its
+LessonRecord, the track position, the open check-in; a group's position), then takes the
+row's rate-limit slot and sends; the transaction that records the outcome also marks its
+next row. So each sender holds at most one row "sending", and a crash leaves no more than
+`concurrency` rows uncertain. Senders share these transactions (group commit).
 
-One task claims, `concurrency` tasks send, one task records; claims and records each take a
-single short transaction per batch.
+Sent, or possibly sent (a crash, an unknown error), a delivery stays: the learner has it, or
+sees it with `today`, and it is never sent twice. When the platform surely did not take it
+(recipient gone, rate limited, a transient error) the delivery is withdrawn, so no lesson is
+skipped over and a retry sends the same one. An outcome that cannot be recorded (the
+database went away) is kept in memory and recorded as soon as the database is back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -23,21 +32,28 @@ from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coachbot import metrics
 from coachbot.conversation import Coach
 from coachbot.delivery import outbox
-from coachbot.delivery.limits import Throttles
-from coachbot.delivery.outbox import Scope
+from coachbot.delivery.batching import Batcher
+from coachbot.delivery.limits import Throttles, Ticket
+from coachbot.delivery.outbox import DAILY, Scope
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.ports import ChatMoved, Messenger, RateLimited, RecipientGone, TransientError
 from coachbot.delivery.preparing import Job, Preparer, Skip
+from coachbot.groups.progression import give_back_group_lesson
+from coachbot.messages import Outgoing, Reply
 from coachbot.store.models import Group, Learner, OutboxKind, OutboxMessage, OutboxStatus
 from coachbot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 MAX_MOVES = 2
 ERROR_LIMIT = 480
+# A database that is down answers with these (or with a DBAPIError around them).
+DATABASE_DOWN: tuple[type[BaseException], ...] = (DBAPIError, OSError, asyncio.TimeoutError)
 COUNTED_AS = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "retried",
               OutboxStatus.FAILED: "failed", OutboxStatus.UNCERTAIN: "uncertain"}
+GROUP_KINDS = (OutboxKind.GROUP_LESSON, OutboxKind.DIGEST)
 
 
 @dataclass
@@ -65,6 +81,23 @@ class Outcome:
     pause_until: datetime | None = None
 
 
+def worker_name() -> str:
+    """This process's name on the rows it holds: unique, and readable in `coachbot deliveries`."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def is_group_row(row: OutboxMessage) -> bool:
+    return row.kind in GROUP_KINDS or (row.kind == OutboxKind.TEXT and row.group_key is not None)
+
+
+def held_job(row: OutboxMessage) -> Job:
+    """A row found "sending" that this worker never sent, as a job that can be withdrawn."""
+    chosen = row.kind == OutboxKind.LESSON or (row.kind == OutboxKind.GROUP_LESSON and row.slot == DAILY)
+    out = Outgoing(platform=row.platform, chat_id=row.chat_id, reply=Reply(""), is_group=is_group_row(row))
+    return Job(row.id, row.kind, row.attempts, row.learner_id, row.lesson_id, out, row.expires_at,
+               row.group_key, chosen)
+
+
 class Dispatcher:
     def __init__(self, coach: Coach, messengers: Mapping[str, Messenger], throttles: Throttles,
                  policy: Policy, scope: Scope | None = None) -> None:
@@ -76,83 +109,184 @@ class Dispatcher:
         self.policy = policy
         self.scope = scope or Scope(frozenset(self.messengers))
         self.preparer = Preparer(coach, policy)
+        self.worker = worker_name()
         self.stopping = False
         self._writing = asyncio.Lock()  # one writer per process: SQLite would sleep on contention
+        self._unrecorded: list[Outcome] = []
+        self._trouble = False  # the database failed during this pass: claim and mark no more
+        self._steps: Batcher[tuple[Outcome | None, OutboxMessage | None], Job | Skip | None] = (
+            Batcher(self._step_batch))
 
     async def recover(self) -> int:
-        """At start: whatever an earlier process left "sending" is recorded as uncertain."""
+        """At start: what a process that died left behind (see `outbox.recover`).
+
+        SQLite has one process, so everything held is left over; on PostgreSQL other workers
+        may be running, so only rows whose lease has run out.
+        """
         async with self._writing, self.sessions() as session, session.begin():
-            return await outbox.recover(session, None, self.scope)
+            single = session.get_bind().dialect.name == "sqlite"
+            return await outbox.recover(session, None if single else self.clock.now(), self.scope)
 
     async def run(self) -> PassReport:
         """Send everything that is due now; returns when nothing due is left."""
         report = PassReport()
+        started = time.perf_counter()
+        await self._settle(report)
+        self._trouble = False
+        rows: asyncio.Queue[OutboxMessage | None] = asyncio.Queue(maxsize=self.policy.concurrency)
+        try:
+            # A task group, so that cancelling the pass (the process stopping) cancels every part.
+            async with asyncio.TaskGroup() as group:
+                senders = [group.create_task(self._sender(rows, report))
+                           for _ in range(self.policy.concurrency)]
+                lease = group.create_task(self._keep_leases())
+                await self._claimer(rows, report)
+                for _ in senders:
+                    await rows.put(None)
+                await asyncio.gather(*senders)
+                lease.cancel()
+        finally:
+            await self._release_unsent()
+        metrics.DISPATCH.observe(time.perf_counter() - started)
+        return report
+
+    # -- before a pass -------------------------------------------------------------------
+
+    async def _settle(self, report: PassReport) -> None:
+        """Record what could not be recorded before, give back unsent claims, tidy up."""
         async with self._writing, self.sessions() as session, session.begin():
             now = self.clock.now()
-            report.uncertain += await outbox.recover(session, now - self.policy.lease, self.scope)
+            for outcome in self._unrecorded:
+                await self._apply(session, outcome)
+            # Still "sending" here and never sent: marking it looked like it failed.
+            for row in await outbox.held(session, self.worker):
+                await self._apply(session, Outcome(held_job(row), OutboxStatus.PENDING, withdraw=True,
+                                                   retry_at=now, refund=True,
+                                                   error="not sent: the database failed as it was marked"))
+            await outbox.release(session, self.worker)
+            report.uncertain += await outbox.recover(session, now, self.scope)
             report.skipped += await outbox.expire(session, now, self.scope)
-        jobs: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=self.policy.concurrency)
-        done: asyncio.Queue[Outcome | None] = asyncio.Queue()
-        # A task group, so that cancelling the pass (the process stopping) cancels every part.
-        async with asyncio.TaskGroup() as group:
-            senders = [group.create_task(self._sender(jobs, done)) for _ in range(self.policy.concurrency)]
-            recorder = group.create_task(self._recorder(done, report))
-            await self._claimer(jobs, report)
-            for _ in senders:
-                await jobs.put(None)
-            await asyncio.gather(*senders)
-            await done.put(None)
-            await recorder
-        return report
+        if self._unrecorded:
+            log.info("recorded %d delivery outcome(s) kept while the database was away",
+                     len(self._unrecorded))
+            self._count(self._unrecorded, report)
+            self._unrecorded = []
+
+    async def _release_unsent(self) -> None:
+        try:
+            async with self._writing, self.sessions() as session, session.begin():
+                await outbox.release(session, self.worker)
+        except DATABASE_DOWN:  # given back at the start of the next pass, or when the lease ends
+            log.warning("could not give back unsent claims now; they go back on the next pass")
+
+    async def _keep_leases(self) -> None:
+        """While the pass runs, tell other workers this one is alive."""
+        every = self.policy.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                async with self._writing, self.sessions() as session, session.begin():
+                    await outbox.renew(session, self.worker, self.clock.now() + self.policy.lease)
+            except DATABASE_DOWN as error:
+                log.warning("could not renew this worker's leases: %s", type(error).__name__)
 
     # -- claim -------------------------------------------------------------------------------
 
-    async def _claimer(self, jobs: asyncio.Queue[Job | None], report: PassReport) -> None:
-        while not self.stopping:
+    async def _claimer(self, rows: asyncio.Queue[OutboxMessage | None], report: PassReport) -> None:
+        while not (self.stopping or self._trouble):
             try:
-                batch = await self._claim(self.policy.concurrency, report)
-            except DBAPIError as exc:  # a clash with a chat turn: the rows wait for the next pass
+                batch = await self._claim(self.policy.concurrency)
+            except DATABASE_DOWN as exc:  # a clash with a chat turn, or the database went away
                 log.warning("claiming deliveries failed; trying again on the next pass: %s", exc)
                 report.errors.append(str(exc)[:ERROR_LIMIT])
                 return
-            if batch is None:
+            if not batch:
                 return
-            for job in batch:
-                await jobs.put(job)
+            for row in batch:
+                await rows.put(row)
 
-    async def _claim(self, limit: int, report: PassReport) -> list[Job] | None:
+    async def _claim(self, limit: int) -> list[OutboxMessage]:
         now = self.clock.now()
         async with self._writing, self.sessions() as session, session.begin():
-            rows = await outbox.claim(session, now, self.scope, limit)
-            if not rows:
-                return None
-            prepared = await self.preparer.prepare(Repository(session), rows, now)
-            for row, outcome in zip(rows, prepared, strict=True):
-                if isinstance(outcome, Skip):
-                    row.status, row.last_error = OutboxStatus.SKIPPED, str(outcome)
-                    report.skipped += 1
-        return [job for job in prepared if isinstance(job, Job)]
+            return await outbox.claim(session, now, self.scope, limit, self.worker, now + self.policy.lease)
 
     # -- send ----------------------------------------------------------------------------------
 
-    async def _sender(self, jobs: asyncio.Queue[Job | None], done: asyncio.Queue[Outcome | None]) -> None:
-        while (job := await jobs.get()) is not None:
-            await done.put(await self._send(job))
+    async def _sender(self, rows: asyncio.Queue[OutboxMessage | None], report: PassReport) -> None:
+        """Send row after row; each step records the last outcome and marks the next row at once."""
+        done: Outcome | None = None
+        while True:
+            if done is not None and rows.empty():  # nothing to swap it with right now
+                await self._step(done, None, report)
+                done = None
+            row = await rows.get()
+            if row is None:
+                break
+            if self.stopping or self._trouble:
+                continue  # left claimed: given back when the pass ends
+            job = await self._step(done, row, report)
+            done = await self._send(job, None) if job is not None else None
+        if done is not None:
+            await self._step(done, None, report)
 
-    async def _send(self, job: Job) -> Outcome:
+    async def _step(self, done: Outcome | None, row: OutboxMessage | None, report: PassReport
+                    ) -> Job | None:
+        """Record `done` and mark `row` "sending" in one transaction (shared with other senders)."""
+        try:
+            prepared = await self._steps.submit((done, row))
+        except DATABASE_DOWN as exc:  # the outcome is kept, the row stays claimed
+            self._trouble = True
+            if done is not None:
+                self._unrecorded.append(done)
+            log.warning("writing to the database failed; the outcome is kept and the rest waits "
+                        "for the next pass: %s", exc)
+            report.errors.append(str(exc)[:ERROR_LIMIT])
+            return None
+        if done is not None:
+            self._count([done], report)
+        if isinstance(prepared, Skip):
+            assert row is not None
+            report.skipped += 1
+            metrics.MESSAGES.labels(row.platform, row.kind, "skipped").inc()
+            return None
+        return prepared
+
+    async def _step_batch(self, steps: list[tuple[Outcome | None, OutboxMessage | None]]
+                          ) -> list[Job | Skip | None]:
+        rows = [row for _, row in steps if row is not None]
+        async with self._writing, self.sessions() as session, session.begin():
+            now = self.clock.now()
+            for done, _ in steps:
+                if done is not None:
+                    await self._apply(session, done)
+            held = await outbox.mark_sending(session, [row.id for row in rows], self.worker, now,
+                                             now + self.policy.lease) if rows else []
+            prepared = await self.preparer.prepare(Repository(session), held, now)
+            for row, ready in zip(held, prepared, strict=True):
+                if isinstance(ready, Skip):
+                    row.status, row.last_error = OutboxStatus.SKIPPED, str(ready)
+                    row.claimed_by = row.lease_until = None
+        found = {row.id: ready for row, ready in zip(held, prepared, strict=True)}
+        return [found.get(row.id) if row is not None else None for _, row in steps]
+
+    async def _send(self, job: Job, ticket: Ticket | None) -> Outcome:
         messenger = self.messengers[job.out.platform]
         for _ in range(MAX_MOVES + 1):
+            if ticket is None or ticket.chat_id != job.out.chat_id:
+                ticket = await self.throttles.reserve(job.out.platform, job.out.chat_id, job.out.is_group)
             try:
-                async with self.throttles.slot(job.out.platform, job.out.chat_id, job.out.is_group):
+                async with ticket:
                     message_id = await messenger.send(job.out)
             except ChatMoved as moved:
-                await self._move(job, moved.new_chat_id)
+                if not await self._move(job, moved.new_chat_id):
+                    return self._transient(job, TransientError(f"chat moved; {moved}"))
                 job.out = replace(job.out, chat_id=moved.new_chat_id)
                 continue
             except RateLimited as limited:
                 until = self.clock.now() + timedelta(seconds=limited.retry_after)
                 return Outcome(job, OutboxStatus.PENDING, f"rate limited: {limited}", retry_at=until,
-                               refund=True, withdraw=True, pause_until=until)
+                               refund=True, withdraw=True,
+                               pause_until=None if ticket.platform_wide else until)
             except RecipientGone as gone:
                 return Outcome(job, OutboxStatus.FAILED, f"recipient gone: {gone}", withdraw=True,
                                unreachable=True)
@@ -165,64 +299,60 @@ class Dispatcher:
         return Outcome(job, OutboxStatus.FAILED, "the chat kept moving to new ids", withdraw=True)
 
     def _transient(self, job: Job, error: TransientError) -> Outcome:
-        if job.attempts >= self.policy.max_attempts:
+        """Try again later, for as long as the message may still go out today; then say why not."""
+        limit = self.policy.max_attempts
+        if limit is not None and job.attempts >= limit:
             return Outcome(job, OutboxStatus.FAILED, f"gave up after {job.attempts} attempts: {error}",
                            withdraw=True)
         retry_at = self.clock.now() + self.policy.backoff(job.attempts)
-        return Outcome(job, OutboxStatus.PENDING, f"attempt {job.attempts} of "
-                       f"{self.policy.max_attempts} failed: {error}", retry_at=retry_at, withdraw=True)
+        if retry_at >= job.expires_at:
+            return Outcome(job, OutboxStatus.FAILED, f"still failing when its send window closed "
+                           f"(quiet hours or the end of the day), after {job.attempts} attempt(s): "
+                           f"{error}", withdraw=True)
+        return Outcome(job, OutboxStatus.PENDING, f"attempt {job.attempts} failed, trying again "
+                       f"at {retry_at:%H:%M:%S} UTC: {error}", retry_at=retry_at, withdraw=True)
 
-    async def _move(self, job: Job, new_chat_id: str) -> None:
-        async with self._writing, self.sessions() as session, session.begin():
-            await outbox.move_chat(session, job.out.platform, job.out.chat_id, new_chat_id)
+    async def _move(self, job: Job, new_chat_id: str) -> bool:
+        try:
+            async with self._writing, self.sessions() as session, session.begin():
+                await outbox.move_chat(session, job.out.platform, job.out.chat_id, new_chat_id)
+        except DATABASE_DOWN as exc:
+            log.warning("could not store a chat's new id: %s", exc)
+            return False
+        return True
 
     # -- record --------------------------------------------------------------------------------
 
-    async def _recorder(self, done: asyncio.Queue[Outcome | None], report: PassReport) -> None:
-        finished = False
-        while not finished:
-            batch = [await done.get()]
-            while not done.empty():
-                batch.append(done.get_nowait())
-            finished = batch[-1] is None
-            outcomes = [outcome for outcome in batch if outcome is not None]
-            if outcomes:
-                await self._record(outcomes, report)
-
-    async def _record(self, outcomes: list[Outcome], report: PassReport) -> None:
-        try:
-            async with self._writing, self.sessions() as session, session.begin():
-                for outcome in outcomes:
-                    await self._apply(session, outcome)
-        except DBAPIError as exc:  # left "sending": recorded as uncertain later, never resent
-            log.exception("recording %d delivery outcome(s) failed", len(outcomes))
-            report.errors.append(str(exc)[:ERROR_LIMIT])
-            return
+    @staticmethod
+    def _count(outcomes: list[Outcome], report: PassReport) -> None:
         for outcome in outcomes:
             name = COUNTED_AS[outcome.status]
             setattr(report, name, getattr(report, name) + 1)
+            metrics.MESSAGES.labels(outcome.job.out.platform, outcome.job.kind, name).inc()
 
     async def _apply(self, session: AsyncSession, outcome: Outcome) -> None:
         job, now = outcome.job, self.clock.now()
         values: dict[str, object] = {
-            "status": outcome.status, "chat_id": job.out.chat_id,
+            "status": outcome.status, "chat_id": job.out.chat_id, "claimed_by": None, "lease_until": None,
             "last_error": outcome.error[:ERROR_LIMIT] if outcome.error else None}
         if outcome.status == OutboxStatus.SENT:
             values.update(sent_at=now, message_id=outcome.message_id)
         if outcome.retry_at is not None:
-            values.update(next_attempt_at=outcome.retry_at, lesson_id=None)
+            values["next_attempt_at"] = outcome.retry_at
+            if job.chosen:  # picked again when it goes out (withdrawn below)
+                values["lesson_id"] = None
         if outcome.refund:
             values["attempts"] = OutboxMessage.attempts - 1
-        await session.execute(update(OutboxMessage).where(OutboxMessage.id == job.row_id)
+        # Only while this worker holds it (another may have recorded it as uncertain meanwhile).
+        await session.execute(update(OutboxMessage)
+                              .where(OutboxMessage.id == job.row_id, OutboxMessage.claimed_by == self.worker)
                               .values(**values).execution_options(synchronize_session=False))
         if outcome.pause_until is not None:
             await outbox.pause_chat(session, job.out.platform, job.out.chat_id, outcome.pause_until)
         if job.learner_id is not None and (outcome.withdraw or outcome.unreachable):
             await self._undo(session, outcome)
-        elif outcome.unreachable and job.out.is_group:  # removed from the group: stop its schedule
-            await session.execute(update(Group).where(Group.platform == job.out.platform,
-                                                      Group.chat_id == job.out.chat_id)
-                                  .values(active=False).execution_options(synchronize_session=False))
+        elif job.out.is_group:
+            await self._undo_group(session, outcome)
 
     async def _undo(self, session: AsyncSession, outcome: Outcome) -> None:
         job = outcome.job
@@ -233,3 +363,12 @@ class Dispatcher:
             learner.unreachable = True
         if outcome.withdraw and job.kind == OutboxKind.LESSON and job.lesson_id:
             await self.coach.withdraw(Repository(session), learner, job.lesson_id)
+
+    async def _undo_group(self, session: AsyncSession, outcome: Outcome) -> None:
+        job = outcome.job
+        if outcome.withdraw and job.chosen and job.lesson_id:
+            await give_back_group_lesson(session, self.coach.content, job.group_key, job.lesson_id)
+        if outcome.unreachable:  # removed from the group: stop its schedule
+            await session.execute(update(Group).where(Group.platform == job.out.platform,
+                                                      Group.chat_id == job.out.chat_id)
+                                  .values(active=False).execution_options(synchronize_session=False))

@@ -68,9 +68,12 @@ def _due(now: datetime, scope: Scope | None, limit: int) -> Select[int]:
     return query
 
 
-async def claim(session: AsyncSession, now: datetime, scope: Scope | None, limit: int) -> list[Row]:
-    """Mark up to `limit` of the earliest due rows "sending" and return them.
+async def claim(session: AsyncSession, now: datetime, scope: Scope | None, limit: int, worker: str,
+                lease_until: datetime) -> list[Row]:
+    """Mark up to `limit` of the earliest due rows "claimed" by `worker` and return them.
 
+    Claimed is not yet sending: nothing has left, and nothing about the recipient changed, so
+    a claim that is never sent (the worker stopped or died) simply goes back to pending.
     On PostgreSQL the rows are picked and locked with FOR UPDATE SKIP LOCKED, so several workers
     never take the same one. The pick is its own statement: inside `UPDATE ... WHERE id IN
     (SELECT ... LIMIT n SKIP LOCKED)` PostgreSQL may run the subquery again and claim more than
@@ -81,11 +84,55 @@ async def claim(session: AsyncSession, now: datetime, scope: Scope | None, limit
         return []
     update_rows = (update(Row)
                    .where(Row.id.in_(picked), Row.status == OutboxStatus.PENDING)
-                   .values(status=OutboxStatus.SENDING, attempts=Row.attempts + 1, claimed_at=now)
+                   .values(status=OutboxStatus.CLAIMED, claimed_by=worker, lease_until=lease_until)
                    .returning(Row)
                    .execution_options(synchronize_session=False))
     claimed = list((await session.scalars(update_rows)).all())
     return sorted(claimed, key=lambda row: (row.next_attempt_at, row.id))
+
+
+async def mark_sending(session: AsyncSession, row_ids: Sequence[int], worker: str, now: datetime,
+                       lease_until: datetime) -> list[Row]:
+    """These rows' requests are about to leave: "sending", one more attempt each.
+
+    Rows whose claim this worker lost (another worker recovered it) are left out.
+    """
+    result = await session.scalars(
+        update(Row)
+        .where(Row.id.in_(list(row_ids)), Row.status == OutboxStatus.CLAIMED, Row.claimed_by == worker)
+        .values(status=OutboxStatus.SENDING, attempts=Row.attempts + 1, claimed_at=now,
+                lease_until=lease_until)
+        .returning(Row)
+        .execution_options(synchronize_session=False))
+    return sorted(result.all(), key=lambda row: row.id)
+
+
+async def release(session: AsyncSession, worker: str, keep: Sequence[int] = ()) -> int:
+    """This worker's claims that never went out go back to pending."""
+    condition = [Row.status == OutboxStatus.CLAIMED, Row.claimed_by == worker]
+    if keep:
+        condition.append(Row.id.not_in(list(keep)))
+    result = await session.execute(
+        update(Row).where(*condition)
+        .values(status=OutboxStatus.PENDING, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False))
+    return int(getattr(result, "rowcount", 0))
+
+
+async def renew(session: AsyncSession, worker: str, lease_until: datetime) -> None:
+    """This worker is alive: extend the lease of everything it holds."""
+    await session.execute(
+        update(Row)
+        .where(Row.status.in_([OutboxStatus.CLAIMED, OutboxStatus.SENDING]), Row.claimed_by == worker)
+        .values(lease_until=lease_until)
+        .execution_options(synchronize_session=False))
+
+
+async def held(session: AsyncSession, worker: str) -> list[Row]:
+    """The rows this worker holds "sending"."""
+    rows = await session.scalars(
+        select(Row).where(Row.status == OutboxStatus.SENDING, Row.claimed_by == worker))
+    return list(rows.all())
 
 
 async def expire(session: AsyncSession, now: datetime, scope: Scope | None) -> int:
@@ -100,15 +147,26 @@ async def expire(session: AsyncSession, now: datetime, scope: Scope | None) -> i
     return int(getattr(result, "rowcount", 0))
 
 
-async def recover(session: AsyncSession, claimed_before: datetime | None, scope: Scope | None) -> int:
-    """Rows left "sending" by a process that stopped become "uncertain", never sent again."""
-    condition = [Row.status == OutboxStatus.SENDING, scope.rows() if scope else true()]
-    if claimed_before is not None:
-        condition.append(Row.claimed_at < claimed_before)
+INTERRUPTED = "interrupted while sending: it may have arrived, so it is not sent again"
+
+
+async def recover(session: AsyncSession, now: datetime | None, scope: Scope | None) -> int:
+    """Rows of a worker that died: claims go back to pending, sends become "uncertain".
+
+    With `now`, only rows whose lease ran out by then (their worker stopped renewing it);
+    without it, every held row (at the start of the only process there can be, on SQLite).
+    Returns how many became uncertain.
+    """
+    condition = [scope.rows() if scope else true()]
+    if now is not None:
+        condition.append(Row.lease_until < now)
+    await session.execute(
+        update(Row).where(Row.status == OutboxStatus.CLAIMED, *condition)
+        .values(status=OutboxStatus.PENDING, claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False))
     result = await session.execute(
-        update(Row).where(*condition)
-        .values(status=OutboxStatus.UNCERTAIN,
-                last_error="interrupted while sending: it may have arrived, so it is not sent again")
+        update(Row).where(Row.status == OutboxStatus.SENDING, *condition)
+        .values(status=OutboxStatus.UNCERTAIN, last_error=INTERRUPTED)
         .execution_options(synchronize_session=False))
     return int(getattr(result, "rowcount", 0))
 
@@ -134,7 +192,8 @@ async def move_chat(session: AsyncSession, platform: str, old: str, new: str) ->
         .values(chat_id=new).execution_options(synchronize_session=False))
     await session.execute(
         update(Row).where(Row.platform == platform, Row.chat_id == old,
-                          Row.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
+                          Row.status.in_([OutboxStatus.PENDING, OutboxStatus.CLAIMED,
+                                          OutboxStatus.SENDING]))
         .values(chat_id=new).execution_options(synchronize_session=False))
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from coachbot import metrics
 from coachbot.clock import is_valid_zone
 from coachbot.content.models import Content
 from coachbot.delivery.outbox import DAILY, Scope, insert_once
@@ -36,6 +37,8 @@ Row = OutboxMessage
 REMINDER_LOOKBACK = timedelta(days=1)
 ID_CHUNK = 500
 COMMIT_EVERY = 5000
+MISSED = ("not sent: coachbot was not running until its send window had passed (quiet hours or "
+          "the end of the day); the lesson comes at the next delivery time")
 
 # The zones of active learners, one index seek per zone rather than a scan of every learner
 # (a "loose index scan" over the (status, timezone, delivery_time) index).
@@ -67,6 +70,10 @@ class Planner:
 
     async def plan(self, now: datetime) -> int:
         """Plan every lesson and reminder that has come due; returns the number of new rows."""
+        with metrics.PLANNING.time():
+            return await self._plan(now)
+
+    async def _plan(self, now: datetime) -> int:
         async with self.sessions() as session:
             planned = await self._plan_lessons(session, now)
             await session.commit()
@@ -124,10 +131,16 @@ class Planner:
 
     async def _plan_slot(self, session: AsyncSession, zone: str, hhmm: str, chosen: time,
                          day: date, now: datetime) -> int:
+        """Plan one (zone, time) slot of today; returns the rows planned to be sent.
+
+        A slot whose send window has already passed (coachbot was not running until quiet
+        hours began) is recorded as skipped, so `coachbot deliveries` shows it; its lesson
+        is still the learner's, at their next delivery time.
+        """
         due = at_local(day, chosen, zone)
         ends = window_end(day, chosen, zone, chosen, self.policy.quiet_hours)
-        if ends <= now:
-            return 0  # its window has passed (downtime past quiet hours): next lesson tomorrow
+        missed = ends <= now
+        status = OutboxStatus.SKIPPED if missed else OutboxStatus.PENDING
         track = func.coalesce(Learner.current_track, self.content.default_track.id)
         lengths = {t.id: len(t.lessons) for t in self.content.tracks}
         length = case(lengths, value=track, else_=len(self.content.default_track.lessons))
@@ -137,22 +150,23 @@ class Planner:
             select(literal(OutboxKind.LESSON.value), literal("learner:") + cast(Learner.id, String),
                    literal(DAILY), Learner.platform, Learner.chat_id, Learner.id, literal(day),
                    literal(due, UTCDateTime()), literal(ends, UTCDateTime()),
-                   literal(OutboxStatus.PENDING.value), literal(0), literal(due, UTCDateTime()),
-                   literal(now, UTCDateTime()))
+                   literal(status.value), literal(0), literal(due, UTCDateTime()),
+                   literal(now, UTCDateTime()), literal(MISSED if missed else None, String()))
             .select_from(Learner)
             .outerjoin(TrackProgress, (TrackProgress.learner_id == Learner.id)
                        & (TrackProgress.track_id == track))
             .where(_active(self.scope), Learner.timezone == zone, Learner.delivery_time == hhmm,
                    func.coalesce(TrackProgress.position, 0) < length, ~had_lesson))
         columns = ["kind", "recipient", "slot", "platform", "chat_id", "learner_id", "local_date",
-                   "due_at", "expires_at", "status", "attempts", "next_attempt_at", "created_at"]
+                   "due_at", "expires_at", "status", "attempts", "next_attempt_at", "created_at",
+                   "last_error"]
         result = await session.execute(insert_once(session).from_select(columns, rows))
         planned = max(0, int(getattr(result, "rowcount", 0)))
         self._uncommitted += planned
         if self._uncommitted >= COMMIT_EVERY:  # short writes keep the database open to chats
             await session.commit()
             self._uncommitted = 0
-        return planned
+        return 0 if missed else planned
 
     # -- reminders -------------------------------------------------------------------------
 

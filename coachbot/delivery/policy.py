@@ -13,20 +13,25 @@ from coachbot.settings import Settings
 class Policy:
     quiet_hours: Window | None = None
     reminder_after: timedelta | None = timedelta(hours=4)
-    max_attempts: int = 5
+    # None: transient errors are retried for as long as the message may still go out that day.
+    max_attempts: int | None = None
     concurrency: int = 8
     first_backoff: timedelta = timedelta(seconds=30)
-    max_backoff: timedelta = timedelta(minutes=30)
-    # A row still "sending" this long after its claim belongs to a process that died.
-    lease: timedelta = timedelta(minutes=10)
+    max_backoff: timedelta = timedelta(minutes=10)
+    # A worker renews the lease of the rows it holds every third of this; a lease that ran
+    # out belongs to a worker that died, and another worker recovers its rows.
+    lease: timedelta = timedelta(seconds=60)
+    retention: timedelta | None = timedelta(days=90)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
         return cls(quiet_hours=settings.quiet_hours, reminder_after=settings.reminder_after,
-                   max_attempts=settings.delivery_max_attempts,
-                   concurrency=settings.delivery_concurrency)
+                   max_attempts=settings.delivery_max_attempts or None,
+                   concurrency=settings.delivery_concurrency,
+                   retention=settings.retention)
 
     def backoff(self, attempts: int) -> timedelta:
-        """30 s, 1 min, 2 min, ... up to the cap, after the given number of failed attempts."""
-        grown: timedelta = self.first_backoff * 2 ** max(0, attempts - 1)
+        """30 s, 1 min, 2 min, ... up to the cap (10 min), after the given number of failed attempts."""
+        doublings = min(max(0, attempts - 1), 30)  # past the cap long before 2**30
+        grown: timedelta = self.first_backoff * 2 ** doublings
         return min(grown, self.max_backoff)

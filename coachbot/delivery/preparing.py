@@ -1,7 +1,8 @@
 """Turning claimed outbox rows into messages, checking on the way that each is still wanted.
 
 For a lesson this is where the learner's delivery is recorded (the Coach's own `deliver_next`),
-in the transaction that marks the row "sending", before anything leaves.
+and for a scheduled group lesson the group's (`take_group_lesson`), in the transaction that
+marks the row "sending", just before its request leaves.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.conversation import Coach
 from coachbot.conversation.render import group_lesson_reply
+from coachbot.delivery.outbox import DAILY
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.window import may_send
 from coachbot.groups.chart import charts_available, render_png
+from coachbot.groups.progression import take_group_lesson
 from coachbot.groups.report import build_report, render_text
 from coachbot.localtime import local_date, parse_hhmm
 from coachbot.messages import Outgoing, Reply
@@ -44,6 +47,9 @@ class Job:
     learner_id: int | None
     lesson_id: str | None
     out: Outgoing
+    expires_at: datetime
+    group_key: str | None = None
+    chosen: bool = False  # the lesson was picked now (not planned): a retry picks again
 
 
 class Skip(str):
@@ -91,6 +97,8 @@ class Preparer:
 
     async def _one(self, repo: Repository, row: OutboxMessage, now: datetime,
                    had_lesson: set[tuple[int, date]]) -> Job | Skip:
+        if row.kind == OutboxKind.GROUP_LESSON and row.slot == DAILY:
+            return await self._group_lesson(repo.session, row)
         if row.kind == OutboxKind.GROUP_LESSON:
             found = self.coach.content.lesson(row.lesson_id or "")
             if found is None:
@@ -135,7 +143,14 @@ class Preparer:
             return Skip("the learner has finished the track")
         learner.choices = encode_choices([choice.action for choice in reply.choices])
         row.lesson_id = reply.lesson.lesson_id
-        return self._job(row, reply, zone=learner.timezone, now=now)
+        return self._job(row, reply, zone=learner.timezone, now=now, chosen=True)
+
+    async def _group_lesson(self, session: AsyncSession, row: OutboxMessage) -> Job | Skip:
+        taken = await take_group_lesson(session, self.coach.content, row.group_key)
+        if taken is None:
+            return Skip("the group has had every lesson of its track, or is gone")
+        row.lesson_id = taken.lesson_id
+        return self._job(row, group_lesson_reply(taken.track, taken.index), is_group=True, chosen=True)
 
     async def _reminder(self, repo: Repository, learner: Learner, row: OutboxMessage,
                         now: datetime) -> Job | Skip:
@@ -154,11 +169,12 @@ class Preparer:
         return self._job(row, Reply(text), zone=learner.timezone, now=now)
 
     @staticmethod
-    def _job(row: OutboxMessage, reply: Reply, is_group: bool = False,
-             zone: str | None = None, now: datetime | None = None) -> Job:
+    def _job(row: OutboxMessage, reply: Reply, is_group: bool = False, zone: str | None = None,
+             now: datetime | None = None, chosen: bool = False) -> Job:
         metadata = {"kind": row.kind, "outbox_id": str(row.id)}
         if zone and now:
             metadata.update(zone=zone, local_time=now.astimezone(ZoneInfo(zone)).isoformat())
         out = Outgoing(platform=row.platform, chat_id=row.chat_id, reply=reply, is_group=is_group,
                        metadata=metadata)
-        return Job(row.id, row.kind, row.attempts, row.learner_id, row.lesson_id, out)
+        return Job(row.id, row.kind, row.attempts, row.learner_id, row.lesson_id, out, row.expires_at,
+                   row.group_key, chosen)

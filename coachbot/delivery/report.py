@@ -8,6 +8,7 @@ from coachbot.delivery import outbox
 
 LABELS = {
     "pending": "waiting to be sent",
+    "claimed": "taken by a worker, about to be sent",
     "sending": "being sent right now",
     "sent": "sent",
     "failed": "failed (see below)",

@@ -1,7 +1,8 @@
-"""The scheduler: one APScheduler (3.x) interval job that ticks the delivery service.
+"""The scheduler: APScheduler (3.x) interval jobs that tick the delivery service and prune.
 
-The job holds no data; the outbox does. Several processes may each run one, because claims go
-through the database.
+The jobs hold no data; the outbox does. Several processes may each run one, because claims go
+through the database. A tick that finds the database away logs it once and tries again on
+the next tick; the outage's end is logged too.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from coachbot.delivery.dispatcher import DATABASE_DOWN
 from coachbot.delivery.service import DeliveryService
 
 log = logging.getLogger(__name__)
 TICK = "delivery-tick"
 WAKE = "delivery-wake"
+PRUNE = "retention"
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class Scheduler:
@@ -28,6 +32,8 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._work: asyncio.Task[None] | None = None
         self._again = False
+        self._failing = False
+        self.last_error: str | None = None
 
     @property
     def running(self) -> bool:
@@ -38,7 +44,11 @@ class Scheduler:
         if self._aps is not None:
             return
         self.service.dispatcher.stopping = False
-        recovered = await self.service.recover()
+        try:
+            recovered = await self.service.recover()
+        except DATABASE_DOWN as error:  # the first pass recovers what has a lapsed lease
+            log.warning("could not look for messages an earlier run left mid-send: %s", error)
+            recovered = 0
         if recovered:
             log.warning("%d message(s) were being sent when the last run stopped; recorded as "
                         "uncertain and not sent again", recovered)
@@ -46,6 +56,9 @@ class Scheduler:
         self._aps.add_job(self.tick, IntervalTrigger(seconds=self.tick_seconds), id=TICK,
                           next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
                           misfire_grace_time=None)
+        self._aps.add_job(self.prune, IntervalTrigger(seconds=PRUNE_EVERY.total_seconds()), id=PRUNE,
+                          next_run_time=datetime.now(UTC) + timedelta(minutes=1), max_instances=1,
+                          coalesce=True, misfire_grace_time=None)
         self._aps.start()
 
     async def stop(self) -> None:
@@ -76,9 +89,30 @@ class Scheduler:
             try:
                 await self.service.plan()
                 await self.service.dispatch()
-            except Exception:
+            except DATABASE_DOWN as error:
+                self._failed(error)
+            except Exception as error:
                 log.exception("delivering failed; trying again on the next tick")
+                self.last_error = f"{type(error).__name__}: {error}"
+            else:
+                if self._failing:
+                    log.info("delivering again: the database is back")
+                self._failing, self.last_error = False, None
         await self._wake_for_retries()
+
+    def _failed(self, error: BaseException) -> None:
+        self.last_error = f"{type(error).__name__}: {error}"[:300]
+        if not self._failing:
+            log.warning("the database is unreachable; delivering again when it is back (every "
+                        "%gs): %s", self.tick_seconds, self.last_error)
+        self._failing = True
+
+    async def prune(self) -> None:
+        """Retention, once an hour: old finished rows go in small batches."""
+        try:
+            await self.service.prune()
+        except DATABASE_DOWN as error:
+            log.warning("retention skipped this hour: %s", type(error).__name__)
 
     async def _wake_for_retries(self) -> None:
         """A retry due before the next tick (after a short retry-after) gets its own wake-up."""
@@ -86,6 +120,8 @@ class Scheduler:
             return
         try:
             wake = await self.service.next_retry()
+        except DATABASE_DOWN:
+            return  # said already; the next tick tries again
         except Exception:
             log.exception("looking up the next retry failed")
             return

@@ -16,6 +16,7 @@ from coachbot.delivery.outbox import Scope
 from coachbot.delivery.planner import Planner
 from coachbot.delivery.policy import Policy
 from coachbot.delivery.ports import Messenger
+from coachbot.delivery.retention import prune
 
 # On a simulated clock a row that stays due (its worker hit a database clash) is tried again
 # this much later, so stepping always moves on.
@@ -34,6 +35,7 @@ class DeliveryService:
         self.clock = coach.clock
         self.sessions = coach.sessions
         self.scope = scope or Scope(frozenset(messengers))
+        self.policy = policy
         self.planner = Planner(coach.content, coach.sessions, policy, self.scope)
         self.dispatcher = Dispatcher(coach, messengers, throttles, policy, self.scope)
         self._planning = asyncio.Lock()
@@ -47,6 +49,12 @@ class DeliveryService:
 
     async def dispatch(self) -> PassReport:
         return await self.dispatcher.run()
+
+    async def prune(self) -> dict[str, int]:
+        """Delete finished rows older than the retention period (nothing when it is off)."""
+        if self.policy.retention is None:
+            return {}
+        return await prune(self.sessions, self.clock.now(), self.policy.retention)
 
     async def step(self) -> StepReport:
         planned = await self.plan()

@@ -20,12 +20,17 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
 from coachbot.messages import Outgoing
+from coachbot.store.models import Base, Learner, TrackProgress
 
 
 class RecordingMessenger:
@@ -40,6 +45,10 @@ class RecordingMessenger:
 
     def answer(self, chat_id: str, *errors: Exception) -> None:
         self._answers[chat_id].extend(errors)
+
+    def calm(self, chat_id: str) -> None:
+        """Drop the errors still scripted for a chat: its sends succeed again."""
+        self._answers.pop(chat_id, None)
 
     async def send(self, out: Outgoing) -> str | None:
         self.attempts.append(out)
@@ -72,6 +81,11 @@ class PlatformRules:
     gone: set[str] = field(default_factory=set)
     moved: dict[str, str] = field(default_factory=dict)
     failing: dict[str, int] = field(default_factory=dict)
+    # A flood wait for the whole bot: once `flood_after` messages were accepted, every request
+    # is answered 429 (retry after `flood_retry_after`) for `flood_seconds`.
+    flood_after: int | None = None
+    flood_seconds: float = 0.0
+    flood_retry_after: float = 1.0
 
 
 class FakePlatform:
@@ -85,6 +99,7 @@ class FakePlatform:
         self._lock = threading.Lock()
         self._window: deque[float] = deque()
         self._last: dict[str, float] = {}
+        self._flood_began: float | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -125,7 +140,7 @@ class FakePlatform:
             if rules.failing.get(chat, 0) > 0:
                 rules.failing[chat] -= 1
                 return 502, {"ok": False, "description": "Bad Gateway"}
-            wait = self._wait(chat, time.monotonic())
+            wait = self._flooding(time.monotonic()) or self._wait(chat, time.monotonic())
             if wait > 0:
                 self.rate_limited += 1
                 self.limited_at.append(time.monotonic())
@@ -137,6 +152,14 @@ class FakePlatform:
             self.received.append(Received(now, chat, str(body.get("text", "")),
                                           str(body.get("outbox_id", ""))))
             return 200, {"ok": True, "result": {"message_id": len(self.received)}}
+
+    def _flooding(self, now: float) -> float:
+        rules = self.rules
+        if rules.flood_after is None or len(self.received) < rules.flood_after:
+            return 0.0
+        if self._flood_began is None:
+            self._flood_began = now
+        return rules.flood_retry_after if now - self._flood_began < rules.flood_seconds else 0.0
 
     def _wait(self, chat: str, now: float) -> float:
         """Seconds until this message would be within the limits; 0 when it is now."""
@@ -174,6 +197,12 @@ class FakePlatform:
 
             def do_GET(self) -> None:  # GET /stats: what arrived, for a benchmark in another process
                 with platform._lock:
+                    if "reset=1" in self.path:  # a new run: forget what arrived before
+                        platform.received.clear()
+                        platform.limited_at.clear()
+                        platform.rate_limited = 0
+                        platform._window.clear()
+                        platform._last.clear()
                     stats = {"rate_limited": platform.rate_limited, "limited_at": platform.limited_at,
                              "received": [[r.at, r.chat_id, r.outbox_id] for r in platform.received]}
                 data = json.dumps(stats).encode()
@@ -262,3 +291,24 @@ def seed_learners(path: Path, count: int, *, platform: str, zones: Sequence[str]
         con.commit()
     finally:
         con.close()
+
+
+async def seed_due_learners(engine: AsyncEngine, count: int, platform: str, due: datetime) -> None:
+    """Empty every table, then add `count` active learners whose lesson is due at `due` (UTC)."""
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                await conn.execute(table.delete())
+        joined = due - timedelta(days=1)
+        await conn.execute(insert(Learner), [
+            dict(platform=platform, platform_user_id=f"u{i}", chat_id=f"u{i}", display_name="",
+                 timezone="UTC", delivery_time=f"{due:%H:%M}", current_track="first-week",
+                 status="active", reminders=True, unreachable=False, created_at=joined,
+                 last_seen_at=joined)
+            for i in range(count)])
+        ids = (await conn.execute(select(Learner.id))).scalars().all()
+        await conn.execute(insert(TrackProgress), [
+            dict(learner_id=i, track_id="first-week", position=0) for i in ids])

@@ -12,7 +12,8 @@ from coachbot.store.models import Group, OutboxKind
 
 
 def group_recipient(group: Group) -> str:
-    return f"group:{group.platform}:{group.chat_id}"
+    """The group's key in the outbox: its own id, which stays when its chat gets a new id."""
+    return f"group:{group.id}"
 
 
 async def queue_group_lesson(session: AsyncSession, group: Group, lesson_id: str,

@@ -1,7 +1,9 @@
 """Planning for groups: the daily group lesson and the weekly digest, through the outbox.
 
 Groups are few next to learners, so they are planned one by one; the outbox's unique
-constraint still makes each lesson and digest go out at most once per local day.
+constraint still makes each lesson and digest go out at most once per local day (the key is
+the group's own id, so a group whose chat id changes is not planned twice). Which lesson a
+scheduled row carries is decided when it goes out (`coachbot.groups.progression`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coachbot.content.models import Content
 from coachbot.delivery import outbox
 from coachbot.groups.lessons import group_recipient
+from coachbot.groups.progression import group_track
 from coachbot.localtime import at_local, local_date, parse_hhmm
 from coachbot.store.models import Group, OutboxKind
 
@@ -51,17 +54,12 @@ async def _plan_lesson(session: AsyncSession, content: Content, group: Group, da
     if at is None or (group.schedule_from is not None and day < group.schedule_from):
         return 0
     due = at_local(day, at, group.timezone)
-    track = content.track(group.schedule_track or "") or content.default_track
-    if due > now or group.position >= len(track.lessons):
+    if due > now or group.position >= len(group_track(content, group).lessons):
         return 0
-    lesson_id = track.lessons[group.position].id
     queued = await outbox.enqueue(
         session, kind=OutboxKind.GROUP_LESSON, recipient=group_recipient(group), slot=outbox.DAILY,
         platform=group.platform, chat_id=group.chat_id, local_date=day, due_at=due,
-        expires_at=_end_of(day, group.timezone), now=now, group_key=str(group.id),
-        lesson_id=lesson_id)
-    if queued:
-        group.position += 1
+        expires_at=_end_of(day, group.timezone), now=now, group_key=str(group.id))
     return int(queued)
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -37,7 +40,7 @@ def check_database(url: str, variable: str) -> None:
     Synchronous, like `upgrade`: call it before the event loop and before any platform connects.
     """
     if is_sqlite(url):
-        _check_sqlite_file(url, variable)
+        check_sqlite_file(url, variable)
     try:
         asyncio.run(asyncio.wait_for(_ping(url), CONNECT_SECONDS))
     except Exception as exc:  # every driver has its own errors; the reason is what matters
@@ -64,7 +67,7 @@ def _reason(exc: BaseException) -> str:
     return message[:200]
 
 
-def _check_sqlite_file(url: str, variable: str) -> None:
+def check_sqlite_file(url: str, variable: str) -> None:
     database = make_url(url).database
     if not database or database == ":memory:":
         return
@@ -85,10 +88,18 @@ def _check_sqlite_file(url: str, variable: str) -> None:
             raise SettingsError(f"{variable}: {path} is not an SQLite database")
 
 
+# A database that does not answer should fail fast, so the caller can say so and try again.
+CONNECT_TIMEOUT = {"asyncpg": {"timeout": 5}, "psycopg": {"connect_timeout": 5},
+                   "psycopg_async": {"connect_timeout": 5}}
+
+
 def make_engine(url: str) -> AsyncEngine:
-    ensure_sqlite_parent(url)
+    with contextlib.suppress(OSError):  # not there yet (a volume): connecting says so, and is retried
+        ensure_sqlite_parent(url)
+    connect_args = CONNECT_TIMEOUT.get(make_url(url).get_driver_name(), {})
     # Parameters are what people typed: never let an error message or log line carry them.
-    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url), hide_parameters=True)
+    engine = create_async_engine(url, pool_pre_ping=not is_sqlite(url), connect_args=connect_args,
+                                 hide_parameters=True)
     if is_sqlite(url):
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -109,6 +120,23 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def shown_url(url: str) -> str:
+    """The URL for a log line or a message, without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def schema_problem(engine: AsyncEngine, url: str) -> str | None:
+    """None when the schema is what this version needs, else what to do about it."""
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    async with engine.connect() as connection:
+        current = set(await connection.run_sync(
+            lambda sync: MigrationContext.configure(sync).get_current_heads()))
+    if current == heads:
+        return None
+    return (f"the schema is at {', '.join(sorted(current)) or 'nothing (empty database)'}, this "
+            f"version needs {', '.join(sorted(heads))}: run coachbot db upgrade")
 
 
 def upgrade(url: str, revision: str = "head") -> None:

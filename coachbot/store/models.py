@@ -169,7 +169,8 @@ class OutboxKind(StrEnum):
 
 class OutboxStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"
+    CLAIMED = "claimed"  # taken by a worker, not yet sent: surely not arrived
+    SENDING = "sending"  # its request is leaving (or left): it may have arrived
     SENT = "sent"
     FAILED = "failed"
     UNCERTAIN = "uncertain"
@@ -180,7 +181,10 @@ class OutboxMessage(Base):
     """One message the scheduler owes a recipient: written before sending, marked after.
 
     `slot` is "daily" for the scheduled lesson and reminder (so a recipient gets at most one
-    of each per local date) and a lesson id for lessons pushed to a group.
+    of each per local date) and a lesson id for lessons pushed to a group. A group's
+    recipient is its database id ("group:12"), which stays when the chat gets a new id.
+    `claimed_by` is the worker that holds a claimed or sending row, until `lease_until`: a
+    worker renews its leases while it runs, so a lease that ran out belongs to one that died.
     """
 
     __tablename__ = "outbox"
@@ -208,6 +212,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)

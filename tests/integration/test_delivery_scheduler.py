@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -61,7 +61,9 @@ async def test_start_records_interrupted_sends_as_uncertain(
     service = DeliveryService(coach, {"test": messenger}, Throttles({}), POLICY)
     await service.plan()
     async with sessions() as session, session.begin():
-        await session.execute(text("UPDATE outbox SET status = 'sending'"))
+        # Left by a worker that died a while ago: its lease ran out.
+        await session.execute(text("UPDATE outbox SET status = 'sending', claimed_by = 'gone:1', "
+                                   "lease_until = :lapsed"), {"lapsed": clock.now() - timedelta(minutes=2)})
     scheduler = Scheduler(service, 0.5)
     await scheduler.start()
     await scheduler.stop()
@@ -92,6 +94,6 @@ async def test_deliveries_command_shows_counts_and_failures(
     assert await asyncio.to_thread(main, ["deliveries", "--db", str(sqlite_db)]) == 0
     shown = capsys.readouterr().out
     counts = dict(re.findall(r"^  (\w+) +(\d+) ", shown, re.M))
-    assert counts == {"pending": "0", "sending": "0", "sent": "2", "failed": "1", "uncertain": "0",
-                      "skipped": "0"}
+    assert counts == {"pending": "0", "claimed": "0", "sending": "0", "sent": "2", "failed": "1",
+                      "uncertain": "0", "skipped": "0"}
     assert "recipient gone: Forbidden: bot was kicked from the group chat" in shown
