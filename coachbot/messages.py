@@ -66,6 +66,9 @@ class Reply:
     # Only for the person who wrote: a refusal in a group is shown to them alone where the
     # platform can (ephemeral in Slack, a private message in Telegram).
     private: bool = False
+    # Holds something for this person alone (a sign-in link): where it cannot be sent to them
+    # privately, the group sees only a hint to open a private chat, never the reply itself.
+    personal: bool = False
     # The button pressed was not understood (stale or unknown): platforms must not show it chosen.
     rejected_action: bool = False
 

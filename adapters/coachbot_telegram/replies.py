@@ -13,13 +13,16 @@ from coachbot.conversation.events import PlatformEvents
 from coachbot.delivery.limits import Throttles
 from coachbot.messages import Reply
 from coachbot_telegram.errors import is_gone, retry_seconds
+from coachbot_telegram.links import START_LABEL, group_link
 from coachbot_telegram.messenger import PLATFORM
-from coachbot_telegram.render import Part, render, render_plain
+from coachbot_telegram.render import Part, render, render_plain, url_keyboard
 from coachbot_telegram.sending import is_markup_error, send_part
 
 log = logging.getLogger(__name__)
 # A person is waiting for this answer: wait out a short flood limit once, drop it past this.
 MAX_RETRY_WAIT = 30.0
+ONLY_IN_PRIVATE = ("That answer is for you alone, and you have no private chat with me yet. Press "
+                   "the button to open one, then ask again there.")
 
 
 @dataclass
@@ -74,6 +77,11 @@ class Replier:
             except (Forbidden, BadRequest) as error:
                 log.info("telegram: no private chat with %s (%s): answering in the group",
                          target.person, error)
+        if reply.personal:  # never in front of the group: only the way to a private chat
+            link = group_link(self.bot, target.chat_id)
+            await self._send(target, Part(ONLY_IN_PRIVATE, keyboard=url_keyboard(START_LABEL, link)
+                                          if link else None))
+            return
         await self._reply(target, reply)
 
     async def _reply(self, target: Target, reply: Reply) -> None:

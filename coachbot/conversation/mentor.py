@@ -85,7 +85,7 @@ async def push(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 async def dashboard(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """A private sign-in link to the dashboard of the groups this person mentors."""
     text = await dashboard_command(ctx.repo.session, ctx.learner, ctx.settings, args, ctx.now)
-    return [Reply(text, private=True)]
+    return [Reply(text, private=True, personal=True)]
 
 
 def answer(outcome: actions.Outcome, usage: str) -> list[Reply]:
