@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # The Redis that every worker shares the platforms' rate limits through.
     redis_url: str | None = None
-    redis_prefix: str = Field(default="coachbot", min_length=1, max_length=100, pattern=r"^\S+$")
+    redis_prefix: str = "coachbot"
     startup_retry_seconds: float = Field(default=5, ge=0.1, le=600)
     http_host: str = "0.0.0.0"
     http_port: int = Field(default=8080, ge=0, le=65535, strict=True)
@@ -222,7 +222,18 @@ class Settings(BaseSettings):
     @field_validator("log_format", mode="before")
     @classmethod
     def _log_format(cls, value: Any) -> str:
-        return str(value).strip().lower() or "text"
+        found = str(value).strip().lower() or "text"
+        if found not in ("text", "json"):
+            raise ValueError("expected text or json")
+        return found
+
+    @field_validator("redis_prefix", mode="before")
+    @classmethod
+    def _redis_prefix(cls, value: Any) -> str:
+        raw = str(value).strip()
+        if not raw or any(ch.isspace() for ch in raw) or len(raw) > 100:
+            raise ValueError("expected a short key prefix without spaces, one per bot, e.g. coachbot")
+        return raw
 
     @field_validator("redis_url", mode="before")
     @classmethod
