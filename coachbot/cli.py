@@ -21,7 +21,7 @@ from coachbot.settings import (
     load_settings,
     sqlite_url,
 )
-from coachbot.store.database import check_database, check_sqlite_file, is_sqlite, upgrade
+from coachbot.store.database import check_database, check_sqlite_contents, is_sqlite, upgrade
 
 
 def _settings(args: argparse.Namespace, schema: bool = True) -> Settings:
@@ -94,8 +94,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     if is_sqlite(settings.database_url):  # a file that cannot be a database: waiting won't help
-        check_sqlite_file(settings.database_url, _database_variable(None))
-    # An unreachable PostgreSQL or platform is waited for (see runtime.Startup), not an error.
+        check_sqlite_contents(settings.database_url, _database_variable(None))
+    # An unreachable PostgreSQL, a data folder not mounted yet or an unreachable platform are
+    # waited for (see runtime.Startup), not errors.
     return run(settings, os.environ)
 
 

@@ -77,11 +77,20 @@ def check_sqlite_file(url: str, variable: str) -> None:
     except OSError as exc:
         raise SettingsError(f"{variable}: cannot create the folder {path.parent} "
                             f"({exc.strerror or exc})") from None
-    if path.is_dir():
-        raise SettingsError(f"{variable}: {path} is a folder, not a database file")
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise SettingsError(f"{variable}: {path} is not writable by this user")
-    if path.exists():
+    check_sqlite_contents(url, variable)
+
+
+def check_sqlite_contents(url: str, variable: str) -> None:
+    """An existing SQLite path that is a folder or another kind of file: no wait will mend it."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        return
+    path = Path(database).expanduser()
+    if path.is_dir():
+        raise SettingsError(f"{variable}: {path} is a folder, not a database file")
+    if path.is_file():
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
         if header and header != SQLITE_HEADER:

@@ -60,8 +60,12 @@ def assert_one_line(result: subprocess.CompletedProcess[str], expected: str) -> 
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(("env", "expected"), BAD, ids=[next(iter(e)) + "=" + next(iter(e.values()))
-                                                        for e, _ in BAD])
+# `run` waits for a data folder that cannot be made yet (a volume not mounted); `chat` does not.
+RUN_BAD = [b for b in BAD if "COACHBOT_DATA_DIR" not in b[0]]
+
+
+@pytest.mark.parametrize(("env", "expected"), RUN_BAD, ids=[next(iter(e)) + "=" + next(iter(e.values()))
+                                                            for e, _ in RUN_BAD])
 def test_run_refuses_a_bad_setting_in_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:
     assert_one_line(run("run", env, tmp_path), expected)
 
