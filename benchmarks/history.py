@@ -74,7 +74,7 @@ async def seed_history(url: str, learners: int, history: int) -> float:
     return time.perf_counter() - started
 
 
-async def measure(url: str) -> dict[str, float]:
+async def measure(url: str, plan_only: bool = False) -> dict[str, float]:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     content = load_content(CONTENT)
@@ -86,6 +86,9 @@ async def measure(url: str) -> dict[str, float]:
     started = time.perf_counter()
     figures["planned"] = await service.plan()
     figures["plan_s"] = time.perf_counter() - started
+    if plan_only:
+        await engine.dispose()
+        return figures
     started = time.perf_counter()
     figures["sent"] = (await service.dispatch()).sent
     figures["dispatch_s"] = time.perf_counter() - started
@@ -105,6 +108,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL (emptied first); default a temporary SQLite file")
     parser.add_argument("--learners", type=int, default=10_000)
     parser.add_argument("--history", type=int, nargs="+", default=[0, 1_000_000])
+    parser.add_argument("--plan-only", action="store_true", help="time planning only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or sqlite_url(Path(folder) / "history.db")
@@ -113,7 +117,11 @@ def main() -> None:
         print(f"{kind}, {args.learners:,} learners due at once:", flush=True)
         for history in args.history:
             seeded = asyncio.run(seed_history(url, args.learners, history))
-            r = asyncio.run(measure(url))
+            r = asyncio.run(measure(url, args.plan_only))
+            if args.plan_only:
+                print(f"  {history:>9,} old rows: planned {r['planned']:,.0f} in {r['plan_s']:.2f} s",
+                      flush=True)
+                continue
             print(f"  {history:>9,} old rows (seeded in {seeded:.0f} s): planned {r['planned']:,.0f} in "
                   f"{r['plan_s']:.2f} s; dispatched {r['sent']:,.0f} in {r['dispatch_s']:.1f} s "
                   f"({r['dispatch_s'] / max(r['sent'], 1) * 1000:.2f} ms each); counted {r['rows']:,.0f} "
