@@ -27,6 +27,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     from coachbot.bootstrap import build
     from coachbot.clock import FakeClock, machine_zone_name
+    from coachbot.faq.choose import announce
 
     try:
         clock = FakeClock(parse_now(args.now, machine_zone_name())) if args.now else None
@@ -35,6 +36,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return 2
     settings = _settings(args)
     upgrade(settings.database_url)
+    announce()
     app = build(settings, clock=clock)
 
     async def chat() -> None:
