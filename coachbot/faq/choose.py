@@ -13,13 +13,16 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, FaqMatcher
 from coachbot.faq.lexical import LexicalMatcher
+
+if TYPE_CHECKING:
+    from coachbot.faq.embedder import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -30,11 +33,18 @@ LEXICAL_ONLY = "COACHBOT_FAQ_LEXICAL"
 class LazyMatcher:
     """The semantic hybrid, built on the first question; the lexical matcher if the model cannot load."""
 
-    def __init__(self, entries: Sequence[FaqEntry], cache_dir: Path | None) -> None:
+    def __init__(self, entries: Sequence[FaqEntry], cache_dir: Path | None,
+                 load: Callable[[], Embedder] | None = None) -> None:
         self.entries = list(entries)
         self._cache_dir = cache_dir
+        self._load = load
         self._matcher: FaqMatcher | None = None
         self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether a question has come yet (and so the matcher was built)."""
+        return self._matcher is not None
 
     def match(self, question: str) -> FaqMatch:
         return self.ready().match(question)
@@ -53,7 +63,7 @@ class LazyMatcher:
 
         started = time.perf_counter()
         try:
-            matcher = HybridMatcher(self.entries, load_embedder(), self._cache_dir)
+            matcher = HybridMatcher(self.entries, (self._load or load_embedder)(), self._cache_dir)
         except (ModelUnavailable, ImportError, OSError) as exc:
             log.warning("FAQ matcher: lexical, because the semantic model could not load: %s", exc)
             return LexicalMatcher(self.entries)
