@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 Matrix = NDArray[np.float32]
 
-# Calibrated with benchmarks/faq_quality.py --matcher hybrid --sweep (see the README for figures).
+# Calibrated on the evaluation set's calibration part only (benchmarks/faq_quality.py --part
+# calibration --matcher hybrid --sweep); the README quotes the held-out part.
 HYBRID_POLICY = Policy(threshold=0.35, margin=0.05, suggest=0.30)
 # Off-topic when the best topic's nearest phrasing is no closer than this above the nearest
 # off-topic example: a near tie with "how do i reset my password" is not a confident match.
