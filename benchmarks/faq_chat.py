@@ -66,6 +66,7 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+# Every process runs outside this checkout, so another interpreter imports its own coachbot.
 def chat(python: str, env: dict[str, str], stdin: str, home: Path) -> tuple[float, float]:
     """Wall seconds until the chat answered `stdin`'s question (or, with none, quit), and its CPU seconds."""
     with tempfile.TemporaryDirectory() as work:
@@ -73,7 +74,7 @@ def chat(python: str, env: dict[str, str], stdin: str, home: Path) -> tuple[floa
         cpu = children_cpu()
         started = time.perf_counter()
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True,
+                                   stderr=subprocess.DEVNULL, text=True, cwd=work,
                                    env={**env, "COACHBOT_DATA_DIR": str(home)})
         assert process.stdin is not None and process.stdout is not None
         if stdin:
@@ -90,7 +91,7 @@ def chat(python: str, env: dict[str, str], stdin: str, home: Path) -> tuple[floa
 def per_question(python: str, env: dict[str, str], home: Path, count: int) -> list[float]:
     done = subprocess.run([python, "-c", PER_QUESTION, str(home / "cache"),
                            str(ROOT / "tests" / "data" / "faq_eval.yaml"), str(count)],
-                          capture_output=True, text=True, env=env, check=True)
+                          capture_output=True, text=True, env=env, check=True, cwd=home)
     result: list[float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 

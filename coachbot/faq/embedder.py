@@ -66,6 +66,9 @@ class MiniLM:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        # The int8 weights turn back into float32 once, when the model loads, rather than at
+        # every question (onnxruntime otherwise keeps them quantised for int8 kernels).
+        options.add_session_config_entry("session.disable_quant_qdq", "1")
         self._session: Any = onnxruntime.InferenceSession(str(model), options,
                                                           providers=["CPUExecutionProvider"])
         self._tokenizer: Any = Tokenizer.from_file(str(vocabulary))
