@@ -1,13 +1,17 @@
 """How well each FAQ matcher answers newcomer phrasings and refuses everything else.
 
 Usage: python benchmarks/faq_quality.py [--faq PATH] [--eval PATH] [--matcher lexical|hybrid|all]
+                                        [--part calibration|held-out|all] [--model DIR]
                                         [--sweep] [--confusions N] [--near-duplicates]
 
 Prints, per matcher: top-1 accuracy on in-scope questions (a fallback counts as wrong; when the
 bot asks between close topics, the first one offered counts), the share of out-of-scope questions
 rejected, how often the right topic is answered or among the choices offered, plain top-3
-recall, how often it asks, how often it answers right without asking, and the most frequent
-confusion pairs. The same figures are printed for the items of the evaluation set that have no
+recall, how often it asks, how often it answers right without asking, its precision (of all
+questions answered without asking, in scope or not, the share answered right), and the most
+frequent confusion pairs. --part picks the part of the evaluation set: calibrate thresholds on
+"calibration", quote figures from "held-out" (the default). Questions whose topic the FAQ does
+not have are left out and counted. The same figures are printed for the items that have no
 near-duplicate among the FAQ's own phrasings, and for a separate list of off-topic questions
 that the matcher's off-topic examples never saw. --near-duplicates lists those pairs, to check
 that new alternates in the FAQ are not copies of evaluation questions.
@@ -29,7 +33,7 @@ from coachbot.content.models import FaqEntry
 from coachbot.faq.base import RankingMatcher
 from coachbot.faq.decide import Policy
 from coachbot.faq.lexical import LexicalMatcher, phrasings
-from coachbot.faq.quality import EvalSet, Quality, load_eval, measure, rank_all
+from coachbot.faq.quality import PARTS, EvalSet, Quality, load_eval, measure, rank_all
 from coachbot.faq.text import clean
 from coachbot.settings import default_data_dir
 
@@ -59,12 +63,15 @@ HELD_APART = [
 ]
 
 
-def build(name: str, entries: list[FaqEntry]) -> RankingMatcher:
+def build(name: str, entries: list[FaqEntry], model: Path | None = None) -> RankingMatcher:
     if name == "lexical":
         return LexicalMatcher(entries)
+    from coachbot.faq.embedder import MiniLM, file_sha256
     from coachbot.faq.semantic import HybridMatcher, load_embedder
 
-    return HybridMatcher(entries, load_embedder(), cache_dir=default_data_dir() / "cache")
+    # Another export to compare (tools/export_faq_model.py --out DIR): trusted as it is.
+    embedder = MiniLM(model, file_sha256(model / "model.onnx")) if model else load_embedder()
+    return HybridMatcher(entries, embedder, cache_dir=default_data_dir() / "cache")
 
 
 def near_duplicate_pairs(evaluation: EvalSet, entries: list[FaqEntry]) -> list[tuple[str, str, float]]:
@@ -85,8 +92,8 @@ def near_duplicates(evaluation: EvalSet, entries: list[FaqEntry]) -> set[str]:
 
 def line(label: str, quality: Quality, n_in: int, n_out: int) -> str:
     return (f"  {label:<34} accuracy {quality.accuracy:.3f} (n={n_in})  rejection {quality.rejection:.3f}"
-            f" (n={n_out})  right topic offered {quality.coverage:.3f}  top-3 {quality.top3:.3f}"
-            f"  asked between close topics {quality.ambiguous:.3f}"
+            f" (n={n_out})  precision {quality.precision:.3f}  right topic offered {quality.coverage:.3f}"
+            f"  top-3 {quality.top3:.3f}  asked between close topics {quality.ambiguous:.3f}"
             f"  answered right without asking {quality.outright:.3f}")
 
 
@@ -96,7 +103,7 @@ def report(name: str, matcher: RankingMatcher, evaluation: EvalSet, entries: lis
     ranked = rank_all(matcher, evaluation)
     quality = measure(ranked, policy)
     print(f"\n{name}: built in {seconds:.1f} s, {len(entries)} topics, threshold {policy.threshold}, "
-          f"margin {policy.margin}")
+          f"margin {policy.margin}; {args.part} part of the evaluation set")
     print(line("evaluation set", quality, len(ranked.in_scope), len(ranked.out_of_scope)))
     dupes = near_duplicates(evaluation, entries)
     fresh = replace(ranked, in_scope=[r for r in ranked.in_scope if r[0] not in dupes])
@@ -134,6 +141,10 @@ def main() -> int:
     parser.add_argument("--faq", type=Path, default=ROOT / "content" / "faq.yaml")
     parser.add_argument("--eval", type=Path, default=ROOT / "tests" / "data" / "faq_eval.yaml")
     parser.add_argument("--matcher", choices=["lexical", "hybrid", "all"], default="all")
+    parser.add_argument("--part", choices=PARTS, default="held-out",
+                        help="which part of the evaluation set (default: held-out, for figures to quote)")
+    parser.add_argument("--model", type=Path, metavar="DIR",
+                        help="an ONNX export to evaluate instead of the bundled model")
     parser.add_argument("--sweep", action="store_true", help="print accuracy and rejection per threshold")
     parser.add_argument("--confusions", type=int, default=12)
     parser.add_argument("--near-duplicates", action="store_true",
@@ -143,7 +154,10 @@ def main() -> int:
     if problems:
         print("\n".join(map(str, problems)), file=sys.stderr)
         return 1
-    evaluation = load_eval(args.eval)
+    evaluation = load_eval(args.eval, args.part).covered_by(entries)
+    if evaluation.unknown:
+        print(f"{evaluation.unknown} in-scope evaluation questions left out: "
+              f"their topic is not in {args.faq}")
     if args.near_duplicates:
         pairs = near_duplicate_pairs(evaluation, entries)
         print(f"{len(pairs)} evaluation questions nearly copy an FAQ phrasing "
@@ -153,7 +167,7 @@ def main() -> int:
     names = ["lexical", "hybrid"] if args.matcher == "all" else [args.matcher]
     for name in names:
         started = time.perf_counter()
-        matcher = build(name, entries)
+        matcher = build(name, entries, args.model)
         report(name, matcher, evaluation, entries, args, time.perf_counter() - started)
     return 0
 

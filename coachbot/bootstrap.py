@@ -49,7 +49,7 @@ class App:
 
 
 def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher:
-    """The semantic hybrid when the `semantic` extra is installed, else the lexical matcher."""
+    """The semantic hybrid, loaded with the first question (lexical with COACHBOT_FAQ_LEXICAL=1)."""
     return choose_matcher(content.faq, cache_dir or default_data_dir() / "cache")
 
 

@@ -52,6 +52,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     from coachbot.bootstrap import build
     from coachbot.clock import FakeClock, machine_zone_name
+    from coachbot.faq.choose import announce
 
     try:
         clock = FakeClock(parse_now(args.now, machine_zone_name())) if args.now else None
@@ -59,6 +60,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         print(f"coachbot chat: {exc}", file=sys.stderr)
         return 2
     settings = _settings(args)
+    announce()
     app = build(settings, clock=clock)
     _tolerant_terminal()
 

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from coachbot.faq.text import clean
 
 if TYPE_CHECKING:
-    from coachbot.faq.semantic import Embedder
+    from coachbot.faq.embedder import Embedder
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from rapidfuzz.distance import OSA
 from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking
 from coachbot.faq.decide import MAX_CHOICES, Policy, decide
-from coachbot.faq.offtopic import OFF_TOPIC
+from coachbot.faq.offtopic import off_topic_examples
 from coachbot.faq.text import SLANG, STOPWORDS, clean, stem, terms, tokens, words
 
 QUESTION_LIMIT = 500
@@ -128,7 +128,7 @@ class LexicalMatcher:
         # Off-topic examples and phrasings by their content words alone: "how do i" in common
         # says nothing about a question's topic.
         self._gist = [gist(words(phrase)) for entry in self.entries for phrase in phrasings(entry)]
-        self._off_topic = [gist(words(example)) for example in OFF_TOPIC]
+        self._off_topic = [gist(words(example)) for example in off_topic_examples(self.entries)]
 
     def match(self, question: str) -> FaqMatch:
         return decide(question, self.entries, self.rank(question), self.policy)

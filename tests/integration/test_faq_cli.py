@@ -39,8 +39,8 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_cache(tmp_path_factory).parent
 
 
-def coachbot(*args: str, stdin: str = "", home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COACHBOT_DATA_DIR": str(home)}
+def coachbot(*args: str, stdin: str = "", home: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COACHBOT_DATA_DIR": str(home), **settings}
     return subprocess.run([sys.executable, "-m", "coachbot", *args], input=stdin, text=True,
                           capture_output=True, env=env, timeout=300, check=False)
 
@@ -106,3 +106,24 @@ def test_faq_misses_on_an_empty_log_says_so(tmp_path: Path) -> None:
     upgrade(sqlite_url(database))
     done = coachbot("faq", "misses", "--db", str(database), home=tmp_path)
     assert done.returncode == 0 and "No unanswered questions" in done.stdout
+
+
+def test_coachbot_chat_says_which_faq_matcher_answers_and_loads_it_with_the_first_question(
+        tmp_path: Path, home: Path) -> None:
+    done = coachbot("chat", "--db", str(tmp_path / "chat.db"), stdin="can i take a holiday from the tips\n",
+                    home=home)
+    assert done.returncode == 0, done.stderr
+    assert "pause" in done.stdout and "resume" in done.stdout
+    said = done.stderr.splitlines()
+    start = said.index("coachbot: FAQ matcher: semantic hybrid (the model loads with the first question)")
+    assert any(line.startswith("coachbot: FAQ matcher: semantic hybrid with all-MiniLM-L6-v2 (ONNX")
+               and "ready in" in line for line in said[start + 1:])
+
+
+def test_coachbot_chat_with_the_lexical_matcher_chosen_says_so(tmp_path: Path, home: Path) -> None:
+    done = coachbot("chat", "--db", str(tmp_path / "chat.db"), stdin="how do i pause my lessons\n",
+                    home=home, COACHBOT_FAQ_LEXICAL="1")
+    assert done.returncode == 0, done.stderr
+    assert "pause" in done.stdout and "resume" in done.stdout
+    assert "coachbot: FAQ matcher: lexical (COACHBOT_FAQ_LEXICAL=1)" in done.stderr
+    assert "semantic" not in done.stderr
