@@ -86,17 +86,17 @@ async def test_an_off_topic_question_says_so_names_the_mentor_route_and_is_logge
 async def test_the_miss_log_counts_repeats_of_the_same_question_and_keeps_the_last_time(
         coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     ann, bob = Chat(coach, "ann"), Chat(coach, "bob")
-    await ann.say("How do I bake sourdough bread?")
+    await ann.say("How do I boil eggs soft?")  # no topic, for either matcher
     clock.advance(timedelta(hours=2))
-    await bob.say("how do i bake sourdough bread")
+    await bob.say("how do i boil eggs soft")
     await ann.say("how tall is mount everest")
     clock.advance(timedelta(hours=1))
     last = clock.now()
-    await bob.say("how do I bake, sourdough bread")
+    await bob.say("how do I boil eggs, soft")
     async with sessions() as session:
         rows = await Repository(session).faq_misses()
     assert [(r.count, r.question.lower().strip("?").replace(",", "")) for r in rows] == [
-        (3, "how do i bake sourdough bread"), (1, "how tall is mount everest")]
+        (3, "how do i boil eggs soft"), (1, "how tall is mount everest")]
     assert rows[0].last_asked == last
 
 
