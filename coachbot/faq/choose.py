@@ -89,5 +89,4 @@ def announce(stream: TextIO = sys.stderr) -> None:
         handler.announces = True  # type: ignore[attr-defined]
         package.addHandler(handler)
         package.propagate = False
-    package.setLevel(logging.WARNING)
-    log.setLevel(logging.INFO)
+    package.setLevel(logging.INFO)

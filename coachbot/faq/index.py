@@ -76,9 +76,11 @@ def load_vectors(embedder: Embedder, groups: list[list[str]], answers: list[str]
         path = cache_dir / f"{PREFIX}{cache_key(embedder.name, groups, answers, anchors)}.npz"
         cached = _read(path)
         if cached is not None:
-            log.info("FAQ index read from %s", path)
+            log.debug("FAQ index read from %s", path)
             return Vectors(cached["phrases"], starts, owners, cached["answers"], cached["anchors"])
     phrases = [clean(p) for group in groups for p in group]
+    log.info("embedding the FAQ's %d phrasings and answers, once for this version of the FAQ",
+             len(phrases) + len(answers))
     vectors = embedder.encode([*phrases, *answers, *(clean(a) for a in anchors)])
     n, m = len(phrases), len(answers)
     arrays = {"phrases": vectors[:n], "answers": vectors[n:n + m], "anchors": vectors[n + m:]}
@@ -113,4 +115,4 @@ def _write(path: Path, arrays: dict[str, Matrix]) -> None:
     older = sorted(path.parent.glob(f"{PREFIX}*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in older[KEEP:]:
         stale.unlink(missing_ok=True)
-    log.info("FAQ index embedded and cached in %s", path)
+    log.debug("FAQ index embedded and cached in %s", path)

@@ -61,12 +61,12 @@ _REPLIES = {_tidy(phrase): reply for reply, phrases in _PHRASES.items() for phra
 
 def small_talk(text: str) -> str | None:
     """A short reply when the whole message is small talk; None when it is a real question."""
+    if text.strip() and not any(ch.isalnum() for ch in text):
+        # Only emoji or punctuation ("👍", ":)", "??"): nothing to look up, but it deserves an answer.
+        return GREETING if "?" in text else ACKNOWLEDGED
     typed = _tidy(text).split()
     if not typed:
-        # Only emoji or punctuation ("👍", ":)", "??"): nothing to look up, but it deserves an answer.
-        if not text.strip():
-            return None
-        return GREETING if "?" in text else ACKNOWLEDGED
+        return None
     laughter = [w for w in typed if w not in LAUGHTER]
     if not laughter:
         return AMUSED

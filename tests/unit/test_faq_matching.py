@@ -136,6 +136,6 @@ def test_small_talk_gets_a_short_friendly_reply(message: str, expected: str) -> 
 
 @pytest.mark.parametrize("message", ["how do i pause", "who are you and what do you do for me",
                                      "thanks but how do i change the time", "lol how do i pause",
-                                     "is it cool to post every day", ""])
+                                     "is it cool to post every day", "", "🙂 مرحبا كيف حالك"])
 def test_real_questions_are_not_mistaken_for_small_talk(message: str) -> None:
     assert small_talk(message) is None
