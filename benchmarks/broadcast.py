@@ -48,7 +48,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from coachbot.content import load_content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import HEADROOM, PlatformLimits, Rate, Throttles
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules, seed_due_learners
@@ -103,7 +103,7 @@ async def work(args: argparse.Namespace) -> None:
         budget = RedisBudget(connect(args.redis_url), args.prefix)
     service = DeliveryService(coach, {PLATFORM: HttpMessenger(args.endpoint, PLATFORM)},
                               Throttles(limits, args.headroom, budget),
-                              Policy(concurrency=args.concurrency))
+                              DeliveryPolicy(concurrency=args.concurrency))
     scheduler = Scheduler(service, tick_seconds=1)
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)

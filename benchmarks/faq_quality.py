@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from coachbot.content.loader import load_faq
 from coachbot.content.models import FaqEntry
 from coachbot.faq.base import RankingMatcher
-from coachbot.faq.decide import Policy
+from coachbot.faq.decide import Thresholds
 from coachbot.faq.lexical import LexicalMatcher, phrasings
 from coachbot.faq.quality import PARTS, EvalSet, Quality, load_eval, measure, rank_all
 from coachbot.faq.text import clean
@@ -123,7 +123,7 @@ def report(name: str, matcher: RankingMatcher, evaluation: EvalSet, entries: lis
         sweep(ranked, policy, lambda q: measure(apart, q).rejection)
 
 
-def sweep(ranked: object, policy: Policy, apart: Callable[[Policy], float]) -> None:
+def sweep(ranked: object, policy: Thresholds, apart: Callable[[Thresholds], float]) -> None:
     from coachbot.faq.quality import Ranked
 
     assert isinstance(ranked, Ranked)

@@ -22,12 +22,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
 from coachbot.conversation import Coach
 from coachbot.delivery import outbox
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.retention import prune
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger, seed_due_learners
@@ -78,10 +78,10 @@ async def measure(url: str, plan_only: bool = False) -> dict[str, float]:
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     content = load_content(CONTENT)
-    clock = FakeClock(DUE)
+    clock = SimulatedClock(DUE)
     coach = Coach(content, sessions, clock, LexicalMatcher(content.faq))
     service = DeliveryService(coach, {PLATFORM: RecordingMessenger(PLATFORM)}, Throttles({}),
-                              Policy(concurrency=8))
+                              DeliveryPolicy(concurrency=8))
     figures: dict[str, float] = {}
     started = time.perf_counter()
     figures["planned"] = await service.plan()

@@ -28,7 +28,7 @@ from sqlalchemy import func, select, text
 from coachbot.content import load_content
 from coachbot.delivery.outbox import Scope
 from coachbot.delivery.planner import Planner
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.testing import seed_learners
 from coachbot.settings import Settings, sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
@@ -48,7 +48,8 @@ async def plan_day(path: Path, tick: timedelta) -> dict[str, float]:
     url = sqlite_url(path)
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    planner = Planner(load_content(CONTENT), sessions, Policy.from_settings(Settings(database_url=url)),
+    policy = DeliveryPolicy.from_settings(Settings(database_url=url))
+    planner = Planner(load_content(CONTENT), sessions, policy,
                       Scope(frozenset({PLATFORM})))
     await planner.plan(START)  # a scheduler already running: nobody is active yet
     async with engine.begin() as conn:

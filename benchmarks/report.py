@@ -26,7 +26,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import select
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
 from coachbot.conversation import Coach
 from coachbot.dashboard.access import issue_link
@@ -109,7 +109,7 @@ async def page_loads(url: str) -> dict[str, float]:
     content = load_content(default_content_dir())
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
-    coach = Coach(content, sessions, FakeClock(NOW), LexicalMatcher(content.faq), settings)
+    coach = Coach(content, sessions, SimulatedClock(NOW), LexicalMatcher(content.faq), settings)
     server = HttpServer(Dashboard(coach, settings).routes(), "127.0.0.1", port)
     await server.start()
     figures: dict[str, float] = {}

@@ -14,7 +14,8 @@ from coachbot.content.check import load_checked_content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.outbox import Scope
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.platform_facts import PlatformFacts
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
@@ -34,10 +35,15 @@ class App:
     coach: Coach
     throttles: Throttles = field(default_factory=Throttles)
 
+    @property
+    def facts(self) -> PlatformFacts:
+        """Where adapters report what a platform tells outside a conversation (blocked, moved)."""
+        return PlatformFacts(self.sessions)
+
     def delivery(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> DeliveryService:
         """Planner and dispatcher sending through `messengers` (one per platform)."""
         return DeliveryService(self.coach, messengers, self.throttles,
-                               Policy.from_settings(self.settings), scope)
+                               DeliveryPolicy.from_settings(self.settings), scope)
 
     def scheduler(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> Scheduler:
         """The daily-lesson scheduler; `await start()` inside the running loop, `await stop()` at exit."""

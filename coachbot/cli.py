@@ -48,14 +48,14 @@ def _database_variable(db: str | None) -> str:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from coachbot_console import ConsoleChat
-    from coachbot_console.clockwork import attach_deliveries, parse_now
+    from coachbot_console.simulated import attach_deliveries, parse_now
 
     from coachbot.bootstrap import build
-    from coachbot.clock import FakeClock, machine_zone_name
+    from coachbot.clock import SimulatedClock, machine_zone_name
     from coachbot.faq.choose import announce
 
     try:
-        clock = FakeClock(parse_now(args.now, machine_zone_name())) if args.now else None
+        clock = SimulatedClock(parse_now(args.now, machine_zone_name())) if args.now else None
     except ValueError as exc:
         print(f"coachbot chat: {exc}", file=sys.stderr)
         return 2

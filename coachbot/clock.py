@@ -21,12 +21,12 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class FakeClock:
+class SimulatedClock:
     """A clock that only moves when told to."""
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
-            raise ValueError("FakeClock needs an aware datetime")
+            raise ValueError("SimulatedClock needs an aware datetime")
         self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:

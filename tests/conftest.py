@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content, load_content
 from coachbot.conversation import Coach
 from coachbot.faq import LexicalMatcher
@@ -86,8 +86,8 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # a Monday
+def clock() -> SimulatedClock:
+    return SimulatedClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))  # a Monday
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def coach(content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+def coach(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
           settings: Settings) -> Coach:
     return Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
                  default_zone="Europe/Berlin")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.dashboard.web import Dashboard
@@ -54,7 +54,7 @@ class Served:
 
 
 @asynccontextmanager
-async def serve(content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+async def serve(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
                 database_url: str, public_url: str | None = None) -> AsyncIterator[Served]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger
 from coachbot.messages import Outgoing
@@ -21,13 +21,13 @@ from coachbot.store.models import Learner, OutboxMessage, TrackProgress
 from tests.conftest import Chat
 
 QUIET = (time(21, 0), time(8, 0))
-POLICY = Policy(quiet_hours=QUIET, reminder_after=timedelta(hours=4), concurrency=4)
+POLICY = DeliveryPolicy(quiet_hours=QUIET, reminder_after=timedelta(hours=4), concurrency=4)
 
 
 class Town:
     """Learners of one platform ("test") and the scheduler that serves them."""
 
-    def __init__(self, coach: Coach, clock: FakeClock, policy: Policy = POLICY) -> None:
+    def __init__(self, coach: Coach, clock: SimulatedClock, policy: DeliveryPolicy = POLICY) -> None:
         self.coach = coach
         self.clock = clock
         self.policy = policy

@@ -18,7 +18,7 @@ from coachbot.settings import default_data_dir
 from coachbot.store.database import is_sqlite
 
 if TYPE_CHECKING:
-    from coachbot_console.clockwork import ConsoleDeliveries
+    from coachbot_console.simulated import ConsoleDeliveries
 
 PLATFORM = "console"
 QUIT = {"quit", "exit", ":q"}

@@ -20,14 +20,14 @@ from coachbot.store.inbound import InboundLedger
 from coachbot_slack.background import Background
 from coachbot_slack.client import build_client
 from coachbot_slack.config import SlackConfig
-from coachbot_slack.desk import Desk
 from coachbot_slack.errors import slack_error
 from coachbot_slack.gate import RequestGate
 from coachbot_slack.home import HomeTab
-from coachbot_slack.ledger import DropRetries
 from coachbot_slack.listeners import Listeners
 from coachbot_slack.messenger import PLATFORM, SlackMessenger
 from coachbot_slack.people import People
+from coachbot_slack.redelivery import DropRetries
+from coachbot_slack.turns import SlackTurns
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -45,9 +45,9 @@ class SlackAdapter:
         self.ledger = InboundLedger(app.sessions, app.clock, PLATFORM)
         self.gate = RequestGate(config.signing_secret) if config.signing_secret else None
         self.background = Background()
-        self.desk = Desk(app.coach, self.messenger, app.throttles, People(self.client), self.ledger,
-                         HomeTab(app.coach, self.client))
-        self.listeners = Listeners(self.desk, self.background)
+        self.turns = SlackTurns(app.coach, self.messenger, app.throttles, People(self.client), self.ledger,
+                         HomeTab(app.coach, self.client), app.facts)
+        self.listeners = Listeners(self.turns, self.background)
         self.bolt = self.build_bolt()
         self.bot_user_id = ""
         self._socket: AsyncSocketModeHandler | None = None

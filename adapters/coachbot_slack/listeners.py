@@ -1,4 +1,4 @@
-"""Bolt listeners: each reads the payload, acknowledges, and hands the work to the desk.
+"""Bolt listeners: each reads the payload, acknowledges, and hands the work to SlackTurns.
 
 Nothing here waits on the database or the Web API, so Slack gets its answer at once.
 """
@@ -16,9 +16,9 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from coachbot_slack.background import Background
 from coachbot_slack.blocks import ACTION_PREFIX, OPEN_DM, picked_label, unescape
-from coachbot_slack.desk import Desk, Said
-from coachbot_slack.ledger import delivery_key
+from coachbot_slack.redelivery import delivery_key
 from coachbot_slack.replies import Pressed
+from coachbot_slack.turns import Said, SlackTurns
 
 log = logging.getLogger(__name__)
 Payload = dict[str, Any]
@@ -75,8 +75,8 @@ def ignored(kind: str, missing: str) -> None:
 
 
 class Listeners:
-    def __init__(self, desk: Desk, background: Background) -> None:
-        self.desk = desk
+    def __init__(self, turns: SlackTurns, background: Background) -> None:
+        self.turns = turns
         self.background = background
 
     def event_handlers(self) -> dict[str, Callable[..., Awaitable[None]]]:
@@ -93,7 +93,7 @@ class Listeners:
             bolt.event(event)(handler)
 
     def turn(self, said: Said, name: str) -> None:
-        self.background.spawn(self.desk.turn(said), name)
+        self.background.spawn(self.turns.turn(said), name)
 
     async def on_command(self, ack: AsyncAck, command: Payload, body: Payload) -> None:
         await ack()
@@ -126,7 +126,7 @@ class Listeners:
         if not user:
             return ignored("button press", "user")
         pressed, _ = pressed_from(body, action)
-        self.background.spawn(self.desk.open_dm(user, pressed, delivery_key(body)), "slack open DM")
+        self.background.spawn(self.turns.open_dm(user, pressed, delivery_key(body)), "slack open DM")
 
     async def on_message(self, event: Payload, body: Payload) -> None:
         if from_person_in_dm(event):
@@ -147,15 +147,15 @@ class Listeners:
 
     async def on_home_opened(self, event: Payload) -> None:
         if event.get("tab", "home") == "home" and field(event, "user"):
-            self.background.spawn(self.desk.refresh_home(field(event, "user"), force=True), "slack home")
+            self.background.spawn(self.turns.refresh_home(field(event, "user"), force=True), "slack home")
 
     async def on_member_joined(self, event: Payload, body: Payload, context: AsyncBoltContext) -> None:
         user, channel = field(event, "user"), field(event, "channel")
         if not user or not channel:
             return ignored("member_joined_channel", "user or channel")
-        self.background.spawn(self.desk.member_joined(
+        self.background.spawn(self.turns.member_joined(
             channel, user, user == context.bot_user_id, delivery_key(body)), "slack member joined")
 
     async def on_left(self, event: Payload) -> None:
         if field(event, "channel"):
-            self.background.spawn(self.desk.left_channel(field(event, "channel")), "slack channel left")
+            self.background.spawn(self.turns.left_channel(field(event, "channel")), "slack channel left")

@@ -76,11 +76,11 @@ class TelegramAdapter:
         ledger = InboundLedger(app.sessions, app.clock, PLATFORM)
         self.application = build_application(config, PerPersonProcessor(ledger, config.bot_id))
         bot = self.application.bot
-        events = app.coach.events
+        events = app.facts
         self.messenger = TelegramMessenger(bot, events)
         self.admins = AdminCache(bot)
         replier = Replier(bot, app.throttles, events)
-        self.inbound = Inbound(app.coach, bot, replier, self.admins)
+        self.inbound = Inbound(app.coach, events, bot, replier, self.admins)
         self.chat_events = ChatEvents(events, bot, replier, self.admins)
         self._accepting = False
         self._add_handlers()

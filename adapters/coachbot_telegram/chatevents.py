@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Bot, Update
 from telegram.constants import ChatMemberStatus, ChatType
 
-from coachbot.conversation.events import PlatformEvents
+from coachbot.delivery.platform_facts import PlatformFacts
 from coachbot_telegram.admins import AdminCache
 from coachbot_telegram.inbound import Context, is_group
 from coachbot_telegram.links import START_LABEL, group_link
@@ -21,7 +21,7 @@ WELCOME = ("Hello, everyone! I'm a coach for social engagement: one short lesson
 
 
 class ChatEvents:
-    def __init__(self, events: PlatformEvents, bot: Bot, replier: Replier, admins: AdminCache) -> None:
+    def __init__(self, events: PlatformFacts, bot: Bot, replier: Replier, admins: AdminCache) -> None:
         self.events = events
         self.bot = bot
         self.replier = replier

@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 
 from coachbot.conversation import Coach
 from coachbot.conversation.commands import MENTOR_COMMANDS, parse
+from coachbot.delivery.platform_facts import PlatformFacts
 from coachbot.groups.roles import mentor_key
 from coachbot.messages import ChatKind, Incoming
 from coachbot.textinput import as_number
@@ -56,8 +57,10 @@ def from_person(message: Message) -> bool:
 class Inbound:
     """Thin handlers: each turns one update into one call of the coach and sends its replies."""
 
-    def __init__(self, coach: Coach, bot: Bot, replier: Replier, admins: AdminCache) -> None:
+    def __init__(self, coach: Coach, facts: PlatformFacts, bot: Bot, replier: Replier,
+                 admins: AdminCache) -> None:
         self.coach = coach
+        self.facts = facts
         self.bot = bot
         self.replier = replier
         self.admins = admins
@@ -149,7 +152,7 @@ class Inbound:
                             chat_kind=ChatKind.GROUP if in_group else ChatKind.PRIVATE)
         replies = await self.coach.handle(incoming)
         if in_group:  # the turn was the group's; this private chat is where they write back
-            await self.coach.events.reachable(PLATFORM, str(user.id), True)
+            await self.facts.reachable(PLATFORM, str(user.id), True)
         await self.replier.answer(Target(str(message.chat.id), False), replies)
 
     async def is_member(self, chat_id: str, user_id: int) -> bool:

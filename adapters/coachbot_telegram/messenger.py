@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, TelegramError
 
-from coachbot.conversation.events import PlatformEvents
+from coachbot.delivery.platform_facts import PlatformFacts
 from coachbot.delivery.ports import RecipientGone
 from coachbot.messages import Outgoing
 from coachbot_telegram.errors import delivery_error
@@ -21,7 +21,7 @@ class TelegramMessenger:
 
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, events: PlatformEvents) -> None:
+    def __init__(self, bot: Bot, events: PlatformFacts) -> None:
         self.bot = bot
         self.events = events
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from coachbot.conversation.events import PlatformEvents
 from coachbot.delivery.limits import Throttles
+from coachbot.delivery.platform_facts import PlatformFacts
 from coachbot.messages import Reply
 from coachbot_telegram.errors import is_gone, retry_seconds
 from coachbot_telegram.links import START_LABEL, group_link
@@ -36,7 +36,7 @@ class Target:
 
 
 class Replier:
-    def __init__(self, bot: Bot, throttles: Throttles, events: PlatformEvents) -> None:
+    def __init__(self, bot: Bot, throttles: Throttles, events: PlatformFacts) -> None:
         self.bot = bot
         self.throttles = throttles
         self.events = events

@@ -13,7 +13,6 @@ from coachbot.clock import Clock
 from coachbot.content.models import Content, Track
 from coachbot.conversation import commands
 from coachbot.conversation.context import Context, Parts, TurnResult
-from coachbot.conversation.events import PlatformEvents
 from coachbot.conversation.render import lesson_reply
 from coachbot.conversation.turn import respond
 from coachbot.faq.base import FaqMatcher
@@ -59,7 +58,6 @@ class Coach:
         # Called after a turn that queued something in the outbox has committed (a mentor's
         # push), so a running scheduler can send it now rather than at its next tick.
         self.queued_listeners: list[Callable[[], None]] = []
-        self.events = PlatformEvents(sessions)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         result = await self.turn(clean_incoming(incoming))

@@ -7,11 +7,11 @@ import re
 from coachbot.content.models import FaqEntry
 from coachbot.conversation.actions import FaqTopic, Typed, encode
 from coachbot.conversation.context import Context
+from coachbot.faq.base import QUESTION_LIMIT
 from coachbot.faq.smalltalk import small_talk
 from coachbot.faq.text import clean
 from coachbot.messages import Choice, Reply
 
-QUESTION_LIMIT = 500
 _ASKING = re.compile(r"^(how|what|why|when|where|who|which|can|could|should|do|does|is|are|will|"
                      r"would)\b", re.IGNORECASE)
 

@@ -38,9 +38,9 @@ from coachbot.delivery import outbox
 from coachbot.delivery.batching import Batcher
 from coachbot.delivery.limits import Throttles, Ticket
 from coachbot.delivery.outbox import DAILY, Scope
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import ChatMoved, Messenger, RateLimited, RecipientGone, TransientError
-from coachbot.delivery.preparing import Job, Preparer, Skip
+from coachbot.delivery.recording import Job, Preparer, Skip
 from coachbot.groups.progression import give_back_group_lesson
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.models import Group, Learner, OutboxKind, OutboxMessage, OutboxStatus
@@ -100,7 +100,7 @@ def held_job(row: OutboxMessage) -> Job:
 
 class Dispatcher:
     def __init__(self, coach: Coach, messengers: Mapping[str, Messenger], throttles: Throttles,
-                 policy: Policy, scope: Scope | None = None) -> None:
+                 policy: DeliveryPolicy, scope: Scope | None = None) -> None:
         self.coach = coach
         self.sessions = coach.sessions
         self.clock = coach.clock

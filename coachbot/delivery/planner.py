@@ -18,7 +18,7 @@ from coachbot import metrics
 from coachbot.clock import is_valid_zone
 from coachbot.content.models import Content
 from coachbot.delivery.outbox import DAILY, Scope, insert_once
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.window import may_send, window_end
 from coachbot.groups.planning import next_group_due, plan_groups
 from coachbot.localtime import at_local, local_date, parse_hhmm
@@ -58,7 +58,7 @@ def _active(scope: Scope) -> ColumnElement[bool]:
 
 class Planner:
     def __init__(self, content: Content, sessions: async_sessionmaker[AsyncSession],
-                 policy: Policy, scope: Scope) -> None:
+                 policy: DeliveryPolicy, scope: Scope) -> None:
         self.content = content
         self.sessions = sessions
         self.policy = policy

@@ -10,7 +10,7 @@ from coachbot.settings import Settings
 
 
 @dataclass(frozen=True)
-class Policy:
+class DeliveryPolicy:
     quiet_hours: Window | None = None
     reminder_after: timedelta | None = timedelta(hours=4)
     # None: transient errors are retried for as long as the message may still go out that day.
@@ -24,7 +24,7 @@ class Policy:
     retention: timedelta | None = timedelta(days=90)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Policy:
+    def from_settings(cls, settings: Settings) -> DeliveryPolicy:
         return cls(quiet_hours=settings.quiet_hours, reminder_after=settings.reminder_after,
                    max_attempts=settings.delivery_max_attempts or None,
                    concurrency=settings.delivery_concurrency,

@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.delivery import outbox
 from coachbot.delivery.dispatcher import Dispatcher, PassReport
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.outbox import Scope
 from coachbot.delivery.planner import Planner
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
 from coachbot.delivery.retention import prune
 
@@ -31,7 +31,7 @@ class StepReport:
 
 class DeliveryService:
     def __init__(self, coach: Coach, messengers: Mapping[str, Messenger], throttles: Throttles,
-                 policy: Policy, scope: Scope | None = None) -> None:
+                 policy: DeliveryPolicy, scope: Scope | None = None) -> None:
         self.clock = coach.clock
         self.sessions = coach.sessions
         self.scope = scope or Scope(frozenset(messengers))
@@ -72,7 +72,7 @@ class DeliveryService:
         times = [t if t > now else now + MIN_STEP for t in found if t is not None]
         return min(times) if times else None
 
-    async def advance(self, clock: FakeClock, delta: timedelta) -> list[StepReport]:
+    async def advance(self, clock: SimulatedClock, delta: timedelta) -> list[StepReport]:
         """Move a simulated clock forward, stopping at each due instant on the way."""
         end = clock.now() + delta
         reports = [await self.step()]

@@ -8,6 +8,9 @@ from typing import Protocol
 
 from coachbot.content.models import FaqEntry
 
+# The longest question read: the rest of a pasted essay only slows matching down.
+QUESTION_LIMIT = 500
+
 
 @dataclass(frozen=True)
 class FaqMatch:
@@ -26,7 +29,7 @@ class FaqMatch:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Thresholds:
     """Where a matcher's scores turn into behaviour; each matcher calibrates its own."""
 
     threshold: float  # answer when the best topic scores at least this
@@ -56,6 +59,6 @@ class RankingMatcher(FaqMatcher, Protocol):
 
     name: str
     entries: list[FaqEntry]
-    policy: Policy
+    policy: Thresholds
 
     def rank(self, question: str) -> Ranking: ...

@@ -6,9 +6,9 @@ import heapq
 from collections.abc import Sequence
 
 from coachbot.content.models import FaqEntry
-from coachbot.faq.base import FaqMatch, Policy, Ranking
+from coachbot.faq.base import FaqMatch, Ranking, Thresholds
 
-__all__ = ["MAX_CHOICES", "Policy", "decide", "leaders"]
+__all__ = ["MAX_CHOICES", "Thresholds", "decide", "leaders"]
 
 MAX_CHOICES = 3
 
@@ -18,7 +18,7 @@ def leaders(scores: Sequence[float], count: int = MAX_CHOICES) -> tuple[int, ...
     return tuple(heapq.nlargest(count, range(len(scores)), key=scores.__getitem__))
 
 
-def decide(question: str, entries: Sequence[FaqEntry], ranking: Ranking, policy: Policy) -> FaqMatch:
+def decide(question: str, entries: Sequence[FaqEntry], ranking: Ranking, policy: Thresholds) -> FaqMatch:
     """Answer, ask between close topics, or fall back with the closest topics as suggestions.
 
     When the best topics score close together, the learner picks: a tap costs less than a

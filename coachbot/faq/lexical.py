@@ -11,12 +11,11 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from coachbot.content.models import FaqEntry
-from coachbot.faq.base import FaqMatch, Ranking
-from coachbot.faq.decide import MAX_CHOICES, Policy, decide
+from coachbot.faq.base import QUESTION_LIMIT, FaqMatch, Ranking
+from coachbot.faq.decide import MAX_CHOICES, Thresholds, decide
 from coachbot.faq.offtopic import off_topic_examples
 from coachbot.faq.text import SLANG, STOPWORDS, clean, stem, terms, tokens, words
 
-QUESTION_LIMIT = 500
 K1, B = 1.2, 0.75
 
 
@@ -89,7 +88,7 @@ class LexicalIndex:
 
 
 # Calibrated with benchmarks/faq_quality.py --matcher lexical --sweep.
-LEXICAL_POLICY = Policy(threshold=0.55, margin=0.02, suggest=0.35)
+LEXICAL_POLICY = Thresholds(threshold=0.55, margin=0.02, suggest=0.35)
 # Shared words (BM25), fuzzy phrase overlap, and how much of the question the FAQ's words cover:
 # coverage carries most weight because it is what tells "banana bread" from a real question.
 WEIGHTS = (0.25, 0.125, 0.625)
@@ -115,7 +114,7 @@ class LexicalMatcher:
 
     name = "lexical"
 
-    def __init__(self, entries: Sequence[FaqEntry], policy: Policy = LEXICAL_POLICY) -> None:
+    def __init__(self, entries: Sequence[FaqEntry], policy: Thresholds = LEXICAL_POLICY) -> None:
         self.entries = list(entries)
         self.policy = policy
         self.index = LexicalIndex(self.entries)

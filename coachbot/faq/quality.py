@@ -11,7 +11,7 @@ import yaml
 
 from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking, RankingMatcher
-from coachbot.faq.decide import Policy, decide, leaders
+from coachbot.faq.decide import Thresholds, decide, leaders
 
 PARTS = ("calibration", "held-out", "all")
 
@@ -86,7 +86,7 @@ def _top3(entries: Sequence[FaqEntry], ranking: Ranking) -> set[str]:
     return {entries[i].id for i in leaders(ranking.scores, 3)}
 
 
-def measure(ranked: Ranked, policy: Policy) -> Quality:
+def measure(ranked: Ranked, policy: Thresholds) -> Quality:
     entries = ranked.entries
     right = outright = covered = top3 = ambiguous = answered = 0
     confusions: Counter[tuple[str, str]] = Counter()

@@ -14,12 +14,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from coachbot.content.models import FaqEntry
-from coachbot.faq.base import FaqMatch, Ranking
+from coachbot.faq.base import QUESTION_LIMIT, FaqMatch, Ranking
 from coachbot.faq.bm25 import Bm25Arrays
-from coachbot.faq.decide import MAX_CHOICES, Policy, decide
+from coachbot.faq.decide import MAX_CHOICES, Thresholds, decide
 from coachbot.faq.embedder import Embedder, load_embedder
 from coachbot.faq.index import Vectors, load_vectors
-from coachbot.faq.lexical import QUESTION_LIMIT, LexicalIndex, phrasings
+from coachbot.faq.lexical import LexicalIndex, phrasings
 from coachbot.faq.offtopic import off_topic_examples
 from coachbot.faq.text import NETWORKS, STOPWORDS, terms, words
 
@@ -31,7 +31,7 @@ Matrix = NDArray[np.float32]
 
 # Calibrated on the evaluation set's calibration part only (benchmarks/faq_quality.py --part
 # calibration --matcher hybrid --sweep); the README quotes the held-out part.
-HYBRID_POLICY = Policy(threshold=0.35, margin=0.05, suggest=0.30)
+HYBRID_POLICY = Thresholds(threshold=0.35, margin=0.05, suggest=0.30)
 # Off-topic when the best topic's nearest phrasing is no closer than this above the nearest
 # off-topic example: a near tie with "how do i reset my password" is not a confident match.
 OFF_TOPIC_MARGIN = 0.06
@@ -59,7 +59,7 @@ class HybridMatcher:
         entries: Sequence[FaqEntry],
         embedder: Embedder,
         cache_dir: Path | None = None,
-        policy: Policy = HYBRID_POLICY,
+        policy: Thresholds = HYBRID_POLICY,
         shortlist: int = SHORTLIST,
     ) -> None:
         self.entries = list(entries)

@@ -11,11 +11,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import HttpMessenger
 from coachbot.faq import LexicalMatcher
@@ -28,10 +28,10 @@ async def work(url: str, endpoint: str, now: str) -> dict[str, int]:
     content = load_content(CONTENT_DIR)
     engine = make_engine(url)
     try:
-        clock = FakeClock(datetime.fromisoformat(now))
+        clock = SimulatedClock(datetime.fromisoformat(now))
         coach = Coach(content, make_sessionmaker(engine), clock, LexicalMatcher(content.faq))
         service = DeliveryService(coach, {"fakechat": HttpMessenger(endpoint)}, Throttles({}),
-                                  Policy(concurrency=8))
+                                  DeliveryPolicy(concurrency=8))
         recovered = await service.recover()
         report = await service.step()
         return {"recovered": recovered, "planned": report.planned, "sent": report.sent.sent}

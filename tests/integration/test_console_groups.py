@@ -10,10 +10,10 @@ from datetime import datetime
 import aiohttp
 import pytest
 from coachbot_console import ConsoleChat
-from coachbot_console.clockwork import attach_deliveries
+from coachbot_console.simulated import attach_deliveries
 
 from coachbot.bootstrap import App
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
 from coachbot.conversation import Coach
 from coachbot.faq import LexicalMatcher
@@ -26,7 +26,7 @@ from tests.integration.test_delivery_console import lines
 START = "2026-03-07T08:00-05:00"
 
 
-def assemble(settings: Settings, clock: FakeClock) -> App:
+def assemble(settings: Settings, clock: SimulatedClock) -> App:
     content = load_content(CONTENT_DIR)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -36,7 +36,7 @@ def assemble(settings: Settings, clock: FakeClock) -> App:
 
 
 async def test_a_member_who_started_in_the_group_gets_daily_lessons(database_url: str) -> None:
-    clock = FakeClock(datetime.fromisoformat(START))
+    clock = SimulatedClock(datetime.fromisoformat(START))
     app = assemble(Settings(database_url=database_url), clock)
     out = io.StringIO()
     script = lines("start", "", "", "09:00", "wait 1d")
@@ -60,7 +60,7 @@ async def test_the_dashboard_opens_beside_the_terminal_and_its_push_arrives_ther
     monkeypatch.setenv("COACHBOT_HTTP_PORT", str(port))
     base = f"http://127.0.0.1:{port}"
     settings = Settings(database_url=database_url, public_url=base, secret_key=SECRET)
-    clock = FakeClock(datetime.fromisoformat(START))
+    clock = SimulatedClock(datetime.fromisoformat(START))
     app = assemble(settings, clock)
     out = io.StringIO()
     console = ConsoleChat(app.coach, "mo", out=out, interactive=False, group="demo", mentor=True)

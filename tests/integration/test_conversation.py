@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.store.models import CheckInAnswer, Learner, LessonRecord, TrackProgress
@@ -24,7 +24,7 @@ async def learner_row(sessions: async_sessionmaker[AsyncSession], user: str = "a
         return await session.scalar(select(Learner).where(Learner.platform_user_id == user))
 
 
-async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: FakeClock,
+async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: SimulatedClock,
                                                        sessions: async_sessionmaker[AsyncSession],
                                                        content: Content) -> None:
     week = content.default_track

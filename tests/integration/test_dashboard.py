@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.settings import SettingsError, load_settings
@@ -25,7 +25,7 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
-async def served(content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+async def served(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
                  database_url: str) -> AsyncIterator[Served]:
     async with serve(content, sessions, clock, database_url) as running:
         yield running
@@ -82,7 +82,7 @@ async def test_a_mentor_signs_in_with_the_link_from_the_chat(
 
 
 async def test_links_are_refused_when_replayed_forged_or_expired(
-        served: Served, browser: aiohttp.ClientSession, clock: FakeClock) -> None:
+        served: Served, browser: aiohttp.ClientSession, clock: SimulatedClock) -> None:
     link = await served.link()
     async with browser.post(link) as first:
         assert first.status == 200
@@ -99,7 +99,7 @@ async def test_links_are_refused_when_replayed_forged_or_expired(
 
 
 async def test_repeated_bad_links_from_one_address_are_slowed_down(
-        served: Served, browser: aiohttp.ClientSession, clock: FakeClock) -> None:
+        served: Served, browser: aiohttp.ClientSession, clock: SimulatedClock) -> None:
     forged = served.base + "/dashboard/open/not-a-real-link"
     for _ in range(3):
         async with browser.get(forged) as page:
@@ -272,7 +272,7 @@ async def test_large_groups_are_paged(
 
 
 async def test_https_sessions_get_a_secure_cookie(
-        content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+        content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
         database_url: str, browser: aiohttp.ClientSession) -> None:
     async with serve(content, sessions, clock, database_url, "https://coach.example.org") as served:
         link = await served.link()

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from tests.conftest import ROOT, Chat
 from tests.dashboard_kit import Served, serve
@@ -35,7 +35,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def served(content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+async def served(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
                  database_url: str) -> AsyncIterator[Served]:
     async with serve(content, sessions, clock, database_url) as running:
         yield running
@@ -98,7 +98,7 @@ async def test_a_mentor_reads_sorts_and_pushes_from_the_group_page(browser: Brow
 
 
 async def test_other_groups_expired_and_forged_links_are_refused(
-        browser: Browser, served: Served, clock: FakeClock) -> None:
+        browser: Browser, served: Served, clock: SimulatedClock) -> None:
     await served.mentor("olga", group="-200").say("report")
     page = await browser.new_page()
     await sign_in(page, await served.link())

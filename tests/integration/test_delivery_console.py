@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from coachbot_console import ConsoleChat
-from coachbot_console.clockwork import attach_deliveries
+from coachbot_console.simulated import attach_deliveries
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.bootstrap import App
-from coachbot.clock import FakeClock, SystemClock
+from coachbot.clock import SimulatedClock, SystemClock
 from coachbot.content import Content, load_content
 from coachbot.conversation import Coach
 from coachbot.faq import LexicalMatcher
@@ -34,7 +34,7 @@ def lines(*typed: str) -> Iterator[str]:
         yield ""
 
 
-def assemble(database_url: str, clock: FakeClock | None) -> App:
+def assemble(database_url: str, clock: SimulatedClock | None) -> App:
     """The composition root's App, with the lexical FAQ matcher (quick to build)."""
     settings = Settings(database_url=database_url)
     content = load_content(CONTENT_DIR)
@@ -47,7 +47,7 @@ def assemble(database_url: str, clock: FakeClock | None) -> App:
 
 
 async def converse(database_url: str, now: str | None, *typed: str) -> str:
-    clock = FakeClock(datetime.fromisoformat(now)) if now else None
+    clock = SimulatedClock(datetime.fromisoformat(now)) if now else None
     app = assemble(database_url, clock)
     out = io.StringIO()
     script = lines(*typed)

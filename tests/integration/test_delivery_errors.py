@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.delivery import outbox
 from coachbot.delivery.limits import Throttles
@@ -33,7 +33,7 @@ def at(when: str) -> datetime:
 
 
 @pytest.fixture
-async def town(coach: Coach, clock: FakeClock) -> Town:
+async def town(coach: Coach, clock: SimulatedClock) -> Town:
     clock.set(at("2026-03-02T08:00"))
     town = Town(coach, clock)
     for user in ("ann", "bob"):
@@ -147,7 +147,7 @@ class HangingMessenger(RecordingMessenger):
 
 
 async def test_a_crash_mid_send_is_recorded_uncertain_not_sent_again(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession],
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession],
         database_url: str) -> None:
     clock.set(at("2026-03-02T08:00"))
     town = Town(coach, clock)
@@ -174,7 +174,7 @@ async def test_a_crash_mid_send_is_recorded_uncertain_not_sent_again(
 
 
 async def test_several_workers_never_send_the_same_row_twice(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     chats = await add_learners(sessions, 60, platform="test", zone="UTC", at="09:00", now=clock.now())
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     messengers = [RecordingMessenger("test") for _ in range(3)]
@@ -186,7 +186,7 @@ async def test_several_workers_never_send_the_same_row_twice(
 
 
 async def test_group_lessons_and_texts_go_through_the_same_outbox(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     town = Town(coach, clock)
     now = clock.now()
     async with sessions() as session, session.begin():

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
 from coachbot.store.models import Group
@@ -28,7 +28,7 @@ def mentor(coach: Coach, group: str = "-100") -> Chat:
 
 
 @pytest.fixture
-async def town(coach: Coach, clock: FakeClock) -> Town:
+async def town(coach: Coach, clock: SimulatedClock) -> Town:
     """A group with a lesson every day at 09:30 and its digest on Tuesdays at 09:30 (Berlin)."""
     clock.set(at("2026-03-02T12:00"))  # a Monday
     town = Town(coach, clock)
@@ -97,7 +97,7 @@ async def test_a_group_that_became_a_supergroup_gets_one_lesson_and_one_digest_t
 
 
 async def test_a_pushed_lesson_that_meets_a_429_keeps_its_lesson(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     town = Town(coach, clock)
     await mentor(coach).say("push engagement-3")
     town.messenger.answer("-100", RateLimited(2))

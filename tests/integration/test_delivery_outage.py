@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.dispatcher import DATABASE_DOWN
@@ -63,7 +63,7 @@ async def test_a_database_outage_mid_broadcast_heals_without_losing_or_doubling(
     gate, through_gate = gated
     chats = await add_learners(sessions, LEARNERS, platform="test", zone="UTC", at="09:00",
                                now=datetime.fromisoformat("2026-03-02T12:00+00:00"))
-    clock = FakeClock(datetime.fromisoformat("2026-03-03T09:00+00:00"))
+    clock = SimulatedClock(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     coach = Coach(content, through_gate, clock, LexicalMatcher(content.faq))
     messenger = CuttingMessenger(gate)
     service = DeliveryService(coach, {"test": messenger}, Throttles({}), POLICY)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from tests.delivery_kit import QUIET, Town
 
 BERLIN = "Europe/Berlin"
@@ -17,7 +17,7 @@ def at(when: str) -> datetime:
     return datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(BERLIN))
 
 
-async def test_reminder_comes_once_a_day_for_an_open_check_in(coach: Coach, clock: FakeClock) -> None:
+async def test_reminder_comes_once_a_day_for_an_open_check_in(coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at("2026-03-02T08:30"))
     town = Town(coach, clock)
     ann = await town.learner("ann", BERLIN, "09:00")  # ignores her lessons
@@ -38,7 +38,8 @@ async def test_reminder_comes_once_a_day_for_an_open_check_in(coach: Coach, cloc
     assert town.local_times("cat") == ["2026-03-03 09:00"]  # lessons still come
 
 
-async def test_reminder_never_lands_in_quiet_hours_or_another_day(coach: Coach, clock: FakeClock) -> None:
+async def test_reminder_never_lands_in_quiet_hours_or_another_day(
+        coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at("2026-03-02T08:00"))
     town = Town(coach, clock)
     await town.learner("eve", BERLIN, "18:00")  # 18:00 + 4 h is 22:00, inside quiet hours
@@ -47,16 +48,16 @@ async def test_reminder_never_lands_in_quiet_hours_or_another_day(coach: Coach, 
     assert town.local_times("eve", "reminder") == ["2026-03-02 12:00"]  # after the 08:00 welcome
 
 
-async def test_reminders_can_be_turned_off_for_everyone(coach: Coach, clock: FakeClock) -> None:
+async def test_reminders_can_be_turned_off_for_everyone(coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at("2026-03-02T08:00"))
-    town = Town(coach, clock, Policy(quiet_hours=QUIET, reminder_after=None))
+    town = Town(coach, clock, DeliveryPolicy(quiet_hours=QUIET, reminder_after=None))
     await town.learner("ann", BERLIN, "09:00")
     await town.wait(timedelta(days=2, hours=2))
     assert town.received("ann", "reminder") == []
     assert town.local_times("ann") == ["2026-03-03 09:00", "2026-03-04 09:00"]
 
 
-async def test_one_missed_day_a_week_keeps_the_streak(coach: Coach, clock: FakeClock) -> None:
+async def test_one_missed_day_a_week_keeps_the_streak(coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at("2026-03-02T08:00"))
     town = Town(coach, clock)
     ann = await town.learner("ann", BERLIN, "09:00")

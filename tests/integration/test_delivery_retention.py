@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.retention import prune
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger
@@ -60,12 +60,14 @@ async def test_finished_rows_and_handled_events_past_retention_go_in_small_batch
 
 
 async def test_the_scheduler_prunes_with_the_configured_period_or_not_at_all(
-        history: None, sessions: async_sessionmaker[AsyncSession], coach: Coach, clock: FakeClock) -> None:
+        history: None, sessions: async_sessionmaker[AsyncSession], coach: Coach,
+        clock: SimulatedClock) -> None:
     clock.set(NOW)
-    keep_all = DeliveryService(coach, {"test": RecordingMessenger()}, Throttles({}), Policy(retention=None))
+    keep_all = DeliveryService(coach, {"test": RecordingMessenger()}, Throttles({}),
+                               DeliveryPolicy(retention=None))
     assert await keep_all.prune() == {}
     week = DeliveryService(coach, {"test": RecordingMessenger()}, Throttles({}),
-                           Policy(retention=timedelta(days=7)))
+                           DeliveryPolicy(retention=timedelta(days=7)))
     assert (await week.prune())["outbox"] == 42  # the recent ones are older than a week too
 
 
@@ -89,4 +91,4 @@ def test_retention_is_90_days_unless_set(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("COACHBOT_RETENTION_DAYS", "off")
     assert Settings().retention is None
     monkeypatch.setenv("COACHBOT_RETENTION_DAYS", "30")
-    assert Policy.from_settings(Settings()).retention == timedelta(days=30)
+    assert DeliveryPolicy.from_settings(Settings()).retention == timedelta(days=30)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.store.models import OutboxStatus
 from tests.delivery_kit import Town, rows
@@ -32,7 +32,7 @@ def offsets(town: Town, user: str) -> list[str]:
     (NY, "2026-03-07", "-05:00", "-04:00"),
     (BERLIN, "2026-03-28", "+01:00", "+02:00"),
 ])
-async def test_spring_forward_keeps_the_local_time(coach: Coach, clock: FakeClock, zone: str,
+async def test_spring_forward_keeps_the_local_time(coach: Coach, clock: SimulatedClock, zone: str,
                                                    day_before: str, winter: str, summer: str) -> None:
     clock.set(at(zone, f"{day_before}T00:10") - timedelta(days=1))
     town = Town(coach, clock)
@@ -54,7 +54,7 @@ async def test_spring_forward_keeps_the_local_time(coach: Coach, clock: FakeCloc
     (NY, "2026-10-31", "01:30", "-04:00", "-05:00"),
     (BERLIN, "2026-10-24", "02:30", "+02:00", "+01:00"),
 ])
-async def test_fall_back_sends_once_in_the_repeated_hour(coach: Coach, clock: FakeClock, zone: str,
+async def test_fall_back_sends_once_in_the_repeated_hour(coach: Coach, clock: SimulatedClock, zone: str,
                                                          day_before: str, repeated: str, summer: str,
                                                          winter: str) -> None:
     clock.set(at(zone, f"{day_before}T00:10"))
@@ -73,7 +73,7 @@ async def test_fall_back_sends_once_in_the_repeated_hour(coach: Coach, clock: Fa
 
 
 async def test_learners_either_side_of_the_date_line_get_one_lesson_per_local_day(
-        coach: Coach, clock: FakeClock) -> None:
+        coach: Coach, clock: SimulatedClock) -> None:
     clock.set(datetime.fromisoformat("2026-03-02T00:00+00:00"))
     town = Town(coach, clock)
     await town.learner("kiri", "Pacific/Kiritimati", "09:00")  # UTC+14
@@ -87,7 +87,8 @@ async def test_learners_either_side_of_the_date_line_get_one_lesson_per_local_da
     assert town.lessons("kiri") == first_week(2, 3, 4, 5) == town.lessons("baker")
 
 
-async def test_at_most_one_scheduled_lesson_a_day_and_next_counts(coach: Coach, clock: FakeClock) -> None:
+async def test_at_most_one_scheduled_lesson_a_day_and_next_counts(
+        coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at(BERLIN, "2026-03-02T13:00"))
     town = Town(coach, clock)
     ann = await town.learner("ann", BERLIN, "09:00")
@@ -99,7 +100,7 @@ async def test_at_most_one_scheduled_lesson_a_day_and_next_counts(coach: Coach, 
     assert town.lessons("ann") == first_week(3)
 
 
-async def test_pause_stop_and_resume_never_build_a_backlog(coach: Coach, clock: FakeClock) -> None:
+async def test_pause_stop_and_resume_never_build_a_backlog(coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at(BERLIN, "2026-03-02T13:00"))
     town = Town(coach, clock)
     ann = await town.learner("ann", BERLIN, "09:00")
@@ -117,7 +118,7 @@ async def test_pause_stop_and_resume_never_build_a_backlog(coach: Coach, clock: 
 
 
 async def test_restart_sends_today_once_and_skips_missed_days(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     clock.set(at(BERLIN, "2026-03-02T13:00"))
     town = Town(coach, clock)
     await town.learner("ann", BERLIN, "09:00")
@@ -141,7 +142,7 @@ async def test_restart_sends_today_once_and_skips_missed_days(
     assert ("2026-03-06", OutboxStatus.SENT) in statuses
 
 
-async def test_quiet_hours_hold_lessons_back_unless_chosen(coach: Coach, clock: FakeClock) -> None:
+async def test_quiet_hours_hold_lessons_back_unless_chosen(coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at(BERLIN, "2026-03-02T13:00"))
     town = Town(coach, clock)
     await town.learner("ann", BERLIN, "09:00")
@@ -157,7 +158,7 @@ async def test_quiet_hours_hold_lessons_back_unless_chosen(coach: Coach, clock: 
     assert town.local_times("lark") == ["2026-03-03 06:15", "2026-03-04 06:15"]
 
 
-async def test_finished_track_gets_nothing_more(coach: Coach, clock: FakeClock,
+async def test_finished_track_gets_nothing_more(coach: Coach, clock: SimulatedClock,
                                                sessions: async_sessionmaker[AsyncSession]) -> None:
     clock.set(at(BERLIN, "2026-03-02T13:00"))
     town = Town(coach, clock)
@@ -170,7 +171,7 @@ async def test_finished_track_gets_nothing_more(coach: Coach, clock: FakeClock,
     assert "finished every lesson" in await ann.say("next")
 
 
-async def test_a_scheduled_lesson_is_answered_like_any_other(coach: Coach, clock: FakeClock) -> None:
+async def test_a_scheduled_lesson_is_answered_like_any_other(coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at(BERLIN, "2026-03-02T13:00"))
     town = Town(coach, clock)
     ann = await town.learner("ann", BERLIN, "09:00")
@@ -184,7 +185,7 @@ async def test_a_scheduled_lesson_is_answered_like_any_other(coach: Coach, clock
 
 
 async def test_forget_also_deletes_planned_and_past_deliveries(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     clock.set(at(BERLIN, "2026-03-02T13:00"))
     town = Town(coach, clock)
     ann = await town.learner("ann", BERLIN, "09:00")

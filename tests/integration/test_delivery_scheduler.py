@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.cli import main
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
@@ -37,7 +37,7 @@ class SlowMessenger(RecordingMessenger):
 
 
 async def test_the_tick_sends_due_lessons_and_stop_lets_sends_finish(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     await add_learners(sessions, 3, platform="test", zone="UTC", at="09:00", now=clock.now())
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     messenger = SlowMessenger("test")
@@ -54,7 +54,7 @@ async def test_the_tick_sends_due_lessons_and_stop_lets_sends_finish(
 
 
 async def test_start_records_interrupted_sends_as_uncertain(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     await add_learners(sessions, 1, platform="test", zone="UTC", at="09:00", now=clock.now())
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     messenger = RecordingMessenger("test")
@@ -82,7 +82,7 @@ async def test_deliveries_command_shows_counts_and_failures(
         content: Content, sqlite_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     engine = make_engine(sqlite_url(sqlite_db))
     sessions = make_sessionmaker(engine)
-    clock = FakeClock(datetime.fromisoformat("2026-03-02T12:00+00:00"))
+    clock = SimulatedClock(datetime.fromisoformat("2026-03-02T12:00+00:00"))
     coach = Coach(content, sessions, clock, LexicalMatcher(content.faq))
     chats = await add_learners(sessions, 3, platform="test", zone="UTC", at="09:00", now=clock.now())
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))

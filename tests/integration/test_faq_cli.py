@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
 from coachbot.conversation import Coach
 from coachbot.faq.lexical import LexicalMatcher
@@ -80,7 +80,7 @@ def test_faq_misses_lists_unanswered_questions_most_frequent_first(tmp_path: Pat
 
     async def ask() -> None:
         engine = make_engine(sqlite_url(database))
-        clock = FakeClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+        clock = SimulatedClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
         content = load_content(CONTENT_DIR)
         coach = Coach(content, make_sessionmaker(engine), clock, LexicalMatcher(content.faq),
                       Settings(database_url=sqlite_url(database)))

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content, FaqEntry
 from coachbot.conversation import Coach
 from coachbot.faq.base import FaqMatcher
@@ -41,7 +41,7 @@ def matcher(request: pytest.FixtureRequest, content: Content,
 
 
 @pytest.fixture
-def coach(content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+def coach(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
           settings: Settings, matcher: FaqMatcher) -> Coach:
     return Coach(content, sessions, clock, matcher, settings, default_zone="Europe/Berlin")
 
@@ -84,7 +84,7 @@ async def test_an_off_topic_question_says_so_names_the_mentor_route_and_is_logge
 
 
 async def test_the_miss_log_counts_repeats_of_the_same_question_and_keeps_the_last_time(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     ann, bob = Chat(coach, "ann"), Chat(coach, "bob")
     await ann.say("How do I boil eggs soft?")  # no topic, for either matcher
     clock.advance(timedelta(hours=2))
@@ -113,7 +113,7 @@ async def test_forget_removes_the_learners_misses_and_keeps_everyone_elses(
 
 
 async def test_close_topics_are_offered_as_choices_and_picking_one_answers_it(
-        content: Content, sessions: async_sessionmaker[AsyncSession], clock: FakeClock,
+        content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
         settings: Settings) -> None:
     twins = Content(tracks=content.tracks, faq=list(TWINS))
     coach = Coach(twins, sessions, clock, LexicalMatcher(twins.faq), settings)

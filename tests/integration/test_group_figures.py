@@ -16,7 +16,7 @@ from PIL import Image
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.groups import sections
@@ -42,7 +42,7 @@ async def learner_in(coach: Coach, user: str, zone: str, lessons: int = 0) -> Ch
 
 
 async def test_lessons_in_a_zone_ahead_of_the_groups_are_counted(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     clock.set(datetime.fromisoformat("2026-03-02T16:30:00+00:00"))  # 17:30 in Berlin, 01:30 next day in Tokyo
     for user in ("ann", "bob", "cem"):
         await learner_in(coach, user, "Asia/Tokyo", lessons=1)
@@ -64,7 +64,7 @@ async def test_mentors_are_not_counted_as_members(coach: Coach) -> None:
     assert "Gina" not in text and "Mentor-Mia" not in text
 
 
-async def test_people_who_just_joined_are_not_listed_as_stuck(coach: Coach, clock: FakeClock) -> None:
+async def test_people_who_just_joined_are_not_listed_as_stuck(coach: Coach, clock: SimulatedClock) -> None:
     await learner_in(coach, "ann", "Europe/Berlin", lessons=1)
     await member(coach, "bob").say("hi, just joined")
     text = await admin(coach).say("report")
@@ -77,7 +77,7 @@ async def test_people_who_just_joined_are_not_listed_as_stuck(coach: Coach, cloc
 
 
 async def test_csv_dates_are_each_members_local_day_with_the_zone(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     clock.set(datetime.fromisoformat("2026-03-02T16:30:00+00:00"))
     await learner_in(coach, "kenji", "Asia/Tokyo", lessons=1)
     await learner_in(coach, "lena", "Europe/Berlin", lessons=1)
@@ -93,7 +93,7 @@ async def test_csv_dates_are_each_members_local_day_with_the_zone(
 
 
 async def test_the_charts_axis_counts_whole_lessons(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     await learner_in(coach, "ann", "Europe/Berlin", lessons=1)
     async with sessions() as session:
         report = await build_report(session, await group_row(sessions), clock.now())
@@ -187,7 +187,7 @@ async def test_sections_from_other_features_appear_only_with_data(
 
 
 async def test_a_long_streak_is_counted_in_full(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     await learner_in(coach, "ann", "Europe/Berlin")
     async with sessions() as session, session.begin():
         ann = await session.scalar(select(Learner).where(Learner.platform_user_id == "ann"))

@@ -14,7 +14,7 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.groups.report import CSV_COLUMNS, build_report, write_csv
 from coachbot.store.models import FaqMiss, Group, Membership
@@ -38,7 +38,7 @@ async def group_row(sessions: async_sessionmaker[AsyncSession], chat_id: str = "
         return group
 
 
-async def exported(sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> tuple[int, str]:
+async def exported(sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock) -> tuple[int, str]:
     """The group's CSV export: rows written and the text."""
     async with sessions() as session:
         figures = await build_report(session, await group_row(sessions), clock.now())
@@ -90,7 +90,7 @@ async def test_a_learner_in_two_groups_keeps_one_progress(coach: Coach) -> None:
 
 
 async def test_report_figures_streaks_stuck_and_unreachable(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     ann, bob, cem = Chat(coach, "ann"), Chat(coach, "bob"), Chat(coach, "cem")
     for learner in (ann, bob, cem):
         await learner.onboard()
@@ -130,7 +130,7 @@ async def test_report_comes_with_a_real_chart(coach: Coach) -> None:
 
 
 async def test_top_unanswered_questions_never_name_who_asked(
-        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> None:
+        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock) -> None:
     async with sessions() as session, session.begin():
         for text in ("how do i buy followers", "how do i buy followers", "best hashtags"):
             session.add(FaqMiss(learner_id=None, chat_id="-100", question=text,
@@ -142,7 +142,7 @@ async def test_top_unanswered_questions_never_name_who_asked(
 
 
 async def test_forget_removes_the_learner_from_reports_and_export(
-        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> None:
+        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock) -> None:
     ann = Chat(coach, "ann")
     await ann.onboard()
     await ann.say("done")
@@ -157,7 +157,7 @@ async def test_forget_removes_the_learner_from_reports_and_export(
 
 
 async def test_csv_has_a_header_iso_dates_and_unicode_names(
-        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> None:
+        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock) -> None:
     zoe = Chat(coach, "zoë-ürsula")
     await zoe.onboard()
     await zoe.say("done")
@@ -218,7 +218,7 @@ def test_report_command_line_exports_csv(tmp_path: Path) -> None:
 
 
 async def test_push_sends_a_lesson_to_the_group_once_through_the_outbox(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     from tests.delivery_kit import Town, rows
 
     town = Town(coach, clock)
@@ -246,7 +246,7 @@ async def test_push_wakes_a_running_scheduler(coach: Coach) -> None:
 
 
 async def test_a_scheduled_group_gets_one_lesson_a_day_at_its_local_time(
-        coach: Coach, clock: FakeClock) -> None:
+        coach: Coach, clock: SimulatedClock) -> None:
     from tests.delivery_kit import Town
 
     town = Town(coach, clock)  # the clock starts on Monday 2 March, 12:00 UTC (13:00 in Berlin)
@@ -263,7 +263,7 @@ async def test_a_scheduled_group_gets_one_lesson_a_day_at_its_local_time(
     assert len([o for o in town.messenger.to("-100") if o.metadata.get("kind") == "group_lesson"]) == 3
 
 
-async def test_the_weekly_digest_posts_the_report_with_its_chart(coach: Coach, clock: FakeClock) -> None:
+async def test_the_weekly_digest_posts_the_report_with_its_chart(coach: Coach, clock: SimulatedClock) -> None:
     from tests.delivery_kit import Town
 
     town = Town(coach, clock)
@@ -279,7 +279,7 @@ async def test_the_weekly_digest_posts_the_report_with_its_chart(coach: Coach, c
 
 
 async def test_a_migrated_group_keeps_its_members_and_its_schedule(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     from coachbot.delivery.ports import ChatMoved
     from tests.delivery_kit import Town
 
@@ -295,7 +295,7 @@ async def test_a_migrated_group_keeps_its_members_and_its_schedule(
 
 
 async def test_a_group_that_removed_the_bot_gets_nothing_more(
-        coach: Coach, clock: FakeClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+        coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     from coachbot.delivery.ports import RecipientGone
     from tests.delivery_kit import Town
 
@@ -309,7 +309,7 @@ async def test_a_group_that_removed_the_bot_gets_nothing_more(
 
 
 async def test_display_names_cannot_become_spreadsheet_formulas(
-        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: FakeClock) -> None:
+        coach: Coach, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock) -> None:
     names = ["=HYPERLINK(\"http://x.example\",\"click\")", "@SUM(A1:A9)", "+1", "-2", "\tTab",
              "\rCR", "Plain"]
     for i, name in enumerate(names):

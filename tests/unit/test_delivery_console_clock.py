@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from coachbot_console.clockwork import parse_duration, parse_now
+from coachbot_console.simulated import parse_duration, parse_now
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -11,7 +11,7 @@ from coachbot_slack import SlackAdapter, create_adapter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coachbot.bootstrap import App
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
@@ -31,7 +31,7 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def fake(clock: FakeClock) -> AsyncIterator[FakeSlack]:
+async def fake(clock: SimulatedClock) -> AsyncIterator[FakeSlack]:
     fake = await FakeSlack(clock).start()
     fake.add_user("UANN", "Ann", tz="America/New_York")
     fake.add_user("UBEN", "Ben", tz="Asia/Tokyo")
@@ -43,7 +43,7 @@ async def fake(clock: FakeClock) -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 def app(settings: Settings, content: Content, engine: AsyncEngine,
-        sessions: async_sessionmaker[AsyncSession], clock: FakeClock, coach: Coach) -> App:
+        sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock, coach: Coach) -> App:
     # No waiting between sends here: the limits themselves are tested in tests/unit.
     return App(settings, content, engine, sessions, clock, coach, Throttles({}))
 

@@ -14,7 +14,7 @@ import aiohttp
 from coachbot_slack import SlackAdapter
 from slack_sdk.signature import SignatureVerifier
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.delivery.service import DeliveryService
 from tests.adapters.slack.fake_slack import BOT_USER, TEAM, Call, FakeSlack
@@ -212,7 +212,7 @@ def answer(content: Content, lesson: Call, best: bool = True) -> str:
     return f"answer:{lesson_id}:{next(i for i, c in enumerate(choices) if c.best == best)}"
 
 
-async def evening(delivery: DeliveryService, clock: FakeClock, day: str) -> None:
+async def evening(delivery: DeliveryService, clock: SimulatedClock, day: str) -> None:
     """Let the scheduler run until 19:00 in New York on `day`."""
     await delivery.advance(clock, datetime.fromisoformat(f"{day}T19:00").replace(tzinfo=NEW_YORK)
                            - clock.now())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coachbot.bootstrap import App
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.delivery.service import DeliveryService
 from tests.adapters.slack.fake_slack import FakeSlack
@@ -26,7 +26,7 @@ QUESTIONS = ("should I post every day", "how often should I post", "what should 
 
 
 async def test_a_newcomers_week_in_a_direct_message(workspace: Workspace, fake: FakeSlack,
-                                                    delivery: DeliveryService, clock: FakeClock,
+                                                    delivery: DeliveryService, clock: SimulatedClock,
                                                     content: Content) -> None:
     first = await onboard(workspace, fake)
     assert "lesson 1 of" in texts(first.args["blocks"])

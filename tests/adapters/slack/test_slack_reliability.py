@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.bootstrap import App
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.delivery.ports import RateLimited, RecipientGone, TransientError
 from coachbot.delivery.service import DeliveryService
 from coachbot.http import HttpServer
@@ -85,7 +85,7 @@ async def test_retries_after_a_restart_are_still_answered_once(
 
 
 async def test_an_event_whose_handler_died_is_handled_on_retry(
-        workspace: Workspace, fake: FakeSlack, adapter: SlackAdapter, clock: FakeClock) -> None:
+        workspace: Workspace, fake: FakeSlack, adapter: SlackAdapter, clock: SimulatedClock) -> None:
     assert await adapter.ledger.claim("Ev0005")  # a process claimed it, then died mid-way
     assert await workspace.event(dm_event(ANN, "help"), "Ev0005", retry=1) == 200
     assert fake.posts(dm_of(ANN)) == []  # too soon to tell it from one still at work
@@ -114,7 +114,7 @@ async def test_a_429_is_waited_out_and_the_answer_arrives_once(workspace: Worksp
 
 
 async def test_a_long_retry_after_holds_back_only_that_chat(
-        workspace: Workspace, fake: FakeSlack, delivery: DeliveryService, clock: FakeClock) -> None:
+        workspace: Workspace, fake: FakeSlack, delivery: DeliveryService, clock: SimulatedClock) -> None:
     await onboard(workspace, fake)
     fake.rate_limit("chat.postMessage", retry_after=120)
     await evening(delivery, clock, "2026-03-03")
@@ -142,7 +142,7 @@ async def test_messenger_raises_the_cores_errors(adapter: SlackAdapter, fake: Fa
 
 
 async def test_a_learner_slack_no_longer_reaches_gets_no_more_lessons(
-        workspace: Workspace, fake: FakeSlack, delivery: DeliveryService, clock: FakeClock,
+        workspace: Workspace, fake: FakeSlack, delivery: DeliveryService, clock: SimulatedClock,
         sessions: async_sessionmaker[AsyncSession]) -> None:
     await onboard(workspace, fake)
     before = len(fake.posts(dm_of(ANN)))

@@ -17,11 +17,11 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from coachbot.bootstrap import App
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import PlatformLimits, Rate, Throttles
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.service import DeliveryService
 from coachbot.faq import LexicalMatcher
 from coachbot.http import HttpServer
@@ -52,7 +52,7 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 def app(content: Content, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession],
-        clock: FakeClock, database_url: str) -> App:
+        clock: SimulatedClock, database_url: str) -> App:
     settings = Settings(database_url=database_url, mentors=frozenset({f"telegram:{MENTOR_ID}"}))
     coach = Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
                   default_zone="Europe/Berlin")
@@ -75,7 +75,7 @@ def group(chat_id: int, title: str = "Newcomers") -> Json:
 class Harness:
     """Feeds updates through the adapter and waits until each one has been handled."""
 
-    def __init__(self, fake: FakeBotApi, app: App, adapter: TelegramAdapter, clock: FakeClock) -> None:
+    def __init__(self, fake: FakeBotApi, app: App, adapter: TelegramAdapter, clock: SimulatedClock) -> None:
         self.fake = fake
         self.app = app
         self.adapter = adapter
@@ -85,7 +85,7 @@ class Harness:
         self.server: HttpServer | None = None
         adapter.application.add_handler(TypeHandler(Update, self._mark), group=99)
         self.delivery = DeliveryService(app.coach, {"telegram": adapter.messenger}, app.throttles,
-                                        Policy.from_settings(app.settings))
+                                        DeliveryPolicy.from_settings(app.settings))
 
     async def _mark(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.handled.add(update.update_id)  # runs after the adapter's own handlers
@@ -178,7 +178,7 @@ def texts(messages: list[Json]) -> str:
     return "\n".join(str(m.get("text") or m.get("caption") or "") for m in messages)
 
 
-async def started(app: App, env: dict[str, str], fake: FakeBotApi, clock: FakeClock,
+async def started(app: App, env: dict[str, str], fake: FakeBotApi, clock: SimulatedClock,
                   webhook: bool = False) -> Harness:
     adapter = create_adapter(app, env)
     harness = Harness(fake, app, adapter, clock)
@@ -196,7 +196,7 @@ async def stopped(harness: Harness) -> None:
 
 
 @pytest.fixture
-async def telegram(fake: FakeBotApi, app: App, clock: FakeClock) -> AsyncIterator[Harness]:
+async def telegram(fake: FakeBotApi, app: App, clock: SimulatedClock) -> AsyncIterator[Harness]:
     """The adapter on long polling."""
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
     harness = await started(app, env, fake, clock)
@@ -205,7 +205,7 @@ async def telegram(fake: FakeBotApi, app: App, clock: FakeClock) -> AsyncIterato
 
 
 @pytest.fixture
-async def webhook(fake: FakeBotApi, app: App, clock: FakeClock) -> AsyncIterator[Harness]:
+async def webhook(fake: FakeBotApi, app: App, clock: SimulatedClock) -> AsyncIterator[Harness]:
     """The adapter on a webhook, served by the process's shared HTTP server."""
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
            "TELEGRAM_WEBHOOK_URL": WEBHOOK_URL, "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET}

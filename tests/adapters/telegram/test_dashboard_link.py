@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from coachbot.bootstrap import App
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.settings import Settings
 from tests.adapters.fake_telegram import FakeBotApi
@@ -19,7 +19,7 @@ PUBLIC = "https://coach.example.org"
 
 
 @pytest.fixture
-async def with_dashboard(fake: FakeBotApi, app: App, clock: FakeClock) -> AsyncIterator[Harness]:
+async def with_dashboard(fake: FakeBotApi, app: App, clock: SimulatedClock) -> AsyncIterator[Harness]:
     settings = Settings(database_url=app.settings.database_url, mentors=app.settings.mentors,
                         public_url=PUBLIC, secret_key="k" * 40)
     coach = Coach(app.content, app.sessions, clock, app.coach.faq, settings, app.coach.default_zone)

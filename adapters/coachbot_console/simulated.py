@@ -1,6 +1,6 @@
 """The terminal's clock: scheduled lessons printed as they arrive, and `wait` on a simulated clock.
 
-With `coachbot chat --now ...` the chat runs on a FakeClock that only `wait` moves; each wait
+With `coachbot chat --now ...` the chat runs on a SimulatedClock that only `wait` moves; each wait
 stops at every due instant on the way and prints what was sent. Without --now the real clock
 is used and a background scheduler prints lessons while the chat reads input.
 """
@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
-from coachbot.clock import FakeClock
+from coachbot.clock import SimulatedClock
 from coachbot.delivery.outbox import Scope
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
@@ -101,7 +101,7 @@ class ConsoleDeliveries:
     """Scheduled deliveries for one console chat, on a simulated or the real clock."""
 
     def __init__(self, service: DeliveryService, messenger: ConsoleMessenger, user: str,
-                 clock: FakeClock | None = None, tick_seconds: float = 20,
+                 clock: SimulatedClock | None = None, tick_seconds: float = 20,
                  dashboard: DashboardBeside | None = None) -> None:
         self.service = service
         self.messenger = messenger
@@ -159,7 +159,7 @@ class ConsoleDeliveries:
         return learner.timezone if learner is not None else self.service.dispatcher.coach.default_zone
 
 
-def attach_deliveries(app: App, chat: ConsoleChat, clock: FakeClock | None) -> ConsoleDeliveries:
+def attach_deliveries(app: App, chat: ConsoleChat, clock: SimulatedClock | None) -> ConsoleDeliveries:
     """Give a console chat its scheduled lessons: only this user's chats, on the given clock."""
     def prompt() -> None:
         print("you> ", end="", file=chat.out, flush=True)

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
+from coachbot.delivery.platform_facts import PlatformFacts
 from coachbot.messages import ChatKind, Incoming, Reply
 from coachbot.store.inbound import InboundLedger
 from coachbot_slack.blocks import OPEN_DM, button, section
@@ -43,7 +44,7 @@ class Said:
     thread_ts: str | None = None
     response_url: str | None = None
     pressed: Pressed | None = None
-    key: str | None = None  # the same for every delivery of this request (see ledger.py)
+    key: str | None = None  # the same for every delivery of this request (see redelivery.py)
 
 
 def open_dm_blocks(text: str) -> list[dict[str, object]]:
@@ -51,10 +52,11 @@ def open_dm_blocks(text: str) -> list[dict[str, object]]:
         button("Message the coach", OPEN_DM, "open", "primary")]}]
 
 
-class Desk:
+class SlackTurns:
     def __init__(self, coach: Coach, messenger: SlackMessenger, throttles: Throttles,
-                 people: People, ledger: InboundLedger, home: HomeTab) -> None:
+                 people: People, ledger: InboundLedger, home: HomeTab, facts: PlatformFacts) -> None:
         self.coach = coach
+        self.facts = facts
         self.messenger = messenger
         self.throttles = throttles
         self.people = people
@@ -145,4 +147,4 @@ class Desk:
                 await self.ledger.done(key)
 
     async def left_channel(self, channel: str) -> None:
-        await self.coach.events.left_group(PLATFORM, channel)
+        await self.facts.left_group(PLATFORM, channel)

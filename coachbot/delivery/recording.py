@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coachbot.conversation import Coach
 from coachbot.conversation.render import group_lesson_reply
 from coachbot.delivery.outbox import DAILY
-from coachbot.delivery.policy import Policy
+from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.window import may_send
 from coachbot.groups.chart import charts_available, render_png
 from coachbot.groups.progression import take_group_lesson
@@ -67,7 +67,7 @@ async def weekly_digest(session: AsyncSession, row: OutboxMessage, now: datetime
 
 
 class Preparer:
-    def __init__(self, coach: Coach, policy: Policy) -> None:
+    def __init__(self, coach: Coach, policy: DeliveryPolicy) -> None:
         self.coach = coach
         self.policy = policy
 

@@ -9,7 +9,7 @@ from coachbot.delivery import outbox
 from coachbot.store.models import Group, Learner
 
 
-class PlatformEvents:
+class PlatformFacts:
     """The core decides what each fact means; adapters only report them."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
