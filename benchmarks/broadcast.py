@@ -46,13 +46,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coachbot.content import load_content
-from coachbot.conversation import Coach
 from coachbot.delivery.limits import HEADROOM, PlatformLimits, Rate, Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules, seed_due_learners
-from coachbot.faq import LexicalMatcher
+from coachbot.learning.progression import Progression
 from coachbot.settings import sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
 from coachbot.store.models import OutboxMessage
@@ -93,15 +92,15 @@ class RunningClock:
 async def work(args: argparse.Namespace) -> None:
     content = load_content(CONTENT)
     engine = make_engine(args.database_url)
-    coach = Coach(content, make_sessionmaker(engine), RunningClock(DUE, args.epoch),
-                  LexicalMatcher(content.faq))
     limits = {PLATFORM: PlatformLimits(overall=Rate(args.rate, 1), per_chat=Rate(1, 1))}
     budget = None
     if args.redis_url:
         from coachbot.delivery.shared import RedisBudget, connect
 
         budget = RedisBudget(connect(args.redis_url), args.prefix)
-    service = DeliveryService(coach, {PLATFORM: HttpMessenger(args.endpoint, PLATFORM)},
+    service = DeliveryService(Progression(content), make_sessionmaker(engine),
+                              RunningClock(DUE, args.epoch),
+                              {PLATFORM: HttpMessenger(args.endpoint, PLATFORM)},
                               Throttles(limits, args.headroom, budget),
                               DeliveryPolicy(concurrency=args.concurrency))
     scheduler = Scheduler(service, tick_seconds=1)

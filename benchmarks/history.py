@@ -24,15 +24,14 @@ from sqlalchemy import text
 
 from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
-from coachbot.conversation import Coach
-from coachbot.delivery import outbox
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.retention import prune
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger, seed_due_learners
-from coachbot.faq import LexicalMatcher
+from coachbot.learning.progression import Progression
 from coachbot.settings import sqlite_url
+from coachbot.store import outbox
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -79,8 +78,8 @@ async def measure(url: str, plan_only: bool = False) -> dict[str, float]:
     sessions = make_sessionmaker(engine)
     content = load_content(CONTENT)
     clock = SimulatedClock(DUE)
-    coach = Coach(content, sessions, clock, LexicalMatcher(content.faq))
-    service = DeliveryService(coach, {PLATFORM: RecordingMessenger(PLATFORM)}, Throttles({}),
+    service = DeliveryService(Progression(content), sessions, clock,
+                              {PLATFORM: RecordingMessenger(PLATFORM)}, Throttles({}),
                               DeliveryPolicy(concurrency=8))
     figures: dict[str, float] = {}
     started = time.perf_counter()

@@ -26,13 +26,13 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from coachbot.content import load_content
-from coachbot.delivery.outbox import Scope
 from coachbot.delivery.planner import Planner
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.testing import seed_learners
 from coachbot.settings import Settings, sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
 from coachbot.store.models import OutboxMessage
+from coachbot.store.outbox import Scope
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)

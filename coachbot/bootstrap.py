@@ -13,7 +13,6 @@ from coachbot.content import Content
 from coachbot.content.check import load_checked_content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.outbox import Scope
 from coachbot.delivery.platform_facts import PlatformFacts
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
@@ -23,6 +22,7 @@ from coachbot.faq import FaqMatcher
 from coachbot.faq.choose import choose_matcher
 from coachbot.settings import Settings, default_content_dir, default_data_dir
 from coachbot.store.database import make_engine, make_sessionmaker
+from coachbot.store.outbox import Scope
 
 
 @dataclass
@@ -42,7 +42,7 @@ class App:
 
     def delivery(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> DeliveryService:
         """Planner and dispatcher sending through `messengers` (one per platform)."""
-        return DeliveryService(self.coach, messengers, self.throttles,
+        return DeliveryService(self.coach.progression, self.sessions, self.clock, messengers, self.throttles,
                                DeliveryPolicy.from_settings(self.settings), scope)
 
     def scheduler(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> Scheduler:

@@ -24,10 +24,10 @@ from typing import Protocol
 from sqlalchemy import text
 
 from coachbot.bootstrap import App, build
-from coachbot.delivery import outbox
 from coachbot.logs import configure
 from coachbot.platform import PlatformAdapter
 from coachbot.settings import Settings, SettingsError
+from coachbot.store import outbox
 from coachbot.store.database import is_sqlite, schema_problem, shown_url, upgrade
 
 log = logging.getLogger(__name__)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
+from coachbot.delivery.ports import Messenger
 from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger
 from coachbot.messages import Outgoing
@@ -22,6 +24,12 @@ from tests.conftest import Chat
 
 QUIET = (time(21, 0), time(8, 0))
 POLICY = DeliveryPolicy(quiet_hours=QUIET, reminder_after=timedelta(hours=4), concurrency=4)
+
+
+def delivery_for(coach: Coach, messengers: Mapping[str, Messenger], throttles: Throttles,
+                 policy: DeliveryPolicy = POLICY) -> DeliveryService:
+    """A delivery service over the same database, clock and curriculum as `coach`."""
+    return DeliveryService(coach.progression, coach.sessions, coach.clock, messengers, throttles, policy)
 
 
 class Town:
@@ -37,7 +45,7 @@ class Town:
 
     def restart(self) -> DeliveryService:
         """A fresh service, as after a process restart (nothing kept in memory)."""
-        self.service = DeliveryService(self.coach, {"test": self.messenger}, Throttles({}), self.policy)
+        self.service = delivery_for(self.coach, {"test": self.messenger}, Throttles({}), self.policy)
         return self.service
 
     async def learner(self, user: str, zone: str, at: str, track: str = "") -> Chat:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from coachbot.clock import SimulatedClock
-from coachbot.delivery.outbox import Scope
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
 from coachbot.localtime import at_local
 from coachbot.messages import Outgoing, Reply
+from coachbot.store.outbox import Scope
 from coachbot.store.repository import Repository
 from coachbot_console.chat import PLATFORM, ChartSaver, ConsoleChat, render
 from coachbot_console.dashboard import DashboardBeside
@@ -102,8 +102,9 @@ class ConsoleDeliveries:
 
     def __init__(self, service: DeliveryService, messenger: ConsoleMessenger, user: str,
                  clock: SimulatedClock | None = None, tick_seconds: float = 20,
-                 dashboard: DashboardBeside | None = None) -> None:
+                 dashboard: DashboardBeside | None = None, default_zone: str = "UTC") -> None:
         self.service = service
+        self.default_zone = default_zone
         self.messenger = messenger
         self.user = user
         self.clock = clock
@@ -156,7 +157,7 @@ class ConsoleDeliveries:
     async def zone(self) -> str:
         async with self.service.sessions() as session:
             learner = await Repository(session).learner(self.messenger.platform, self.user)
-        return learner.timezone if learner is not None else self.service.dispatcher.coach.default_zone
+        return learner.timezone if learner is not None else self.default_zone
 
 
 def attach_deliveries(app: App, chat: ConsoleChat, clock: SimulatedClock | None) -> ConsoleDeliveries:
@@ -173,5 +174,6 @@ def attach_deliveries(app: App, chat: ConsoleChat, clock: SimulatedClock | None)
     service = app.delivery({PLATFORM: messenger}, scope)
     dashboard = DashboardBeside(app, chat.out) if app.settings.public_url else None
     chat.deliveries = ConsoleDeliveries(service, messenger, chat.user, clock,
-                                        app.settings.delivery_tick_seconds, dashboard)
+                                        app.settings.delivery_tick_seconds, dashboard,
+                                        app.coach.default_zone)
     return chat.deliveries

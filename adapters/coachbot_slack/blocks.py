@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coachbot.conversation.render import lesson_text
+from coachbot.learning.render import lesson_text
 from coachbot.messages import Choice, LessonView, Reply
 
 Block = dict[str, Any]

@@ -9,7 +9,7 @@ from datetime import datetime
 from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.conversation import Coach
-from coachbot.conversation.render import plural
+from coachbot.learning.render import plural
 from coachbot.learning.summary import ProgressSummary, summarise
 from coachbot.localtime import describe_local
 from coachbot.store.models import Status

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from coachbot.content.errors import ContentProblem
 from coachbot.content.models import CheckIn, Content, Lesson, Track
-from coachbot.conversation.render import lesson_reply
+from coachbot.learning.render import lesson_reply
 
 # A learner who always picks the same number, or always the longest option, must not do well.
 MAX_BEST_SHARE = 0.4

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from coachbot.buttons import Forget, encode
 from coachbot.conversation import lessons
-from coachbot.conversation.actions import Forget, encode
 from coachbot.conversation.context import Context
 from coachbot.learning.state import IDLE, ConfirmingForget
 from coachbot.messages import Choice, Reply

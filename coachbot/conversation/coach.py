@@ -13,12 +13,12 @@ from coachbot.clock import Clock
 from coachbot.content.models import Content, Track
 from coachbot.conversation import commands
 from coachbot.conversation.context import Context, Parts, TurnResult
-from coachbot.conversation.render import lesson_reply
 from coachbot.conversation.turn import respond
 from coachbot.faq.base import FaqMatcher
 from coachbot.groups.membership import ensure_group, ensure_member
 from coachbot.groups.roles import is_mentor
 from coachbot.learning.progression import Progression
+from coachbot.learning.render import lesson_reply
 from coachbot.localtime import resolve_zone
 from coachbot.messages import ChatKind, Incoming, Reply
 from coachbot.settings import Settings

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from coachbot.buttons import PickTrack, encode
 from coachbot.content.models import Track
-from coachbot.conversation.actions import PickTrack, encode
 from coachbot.conversation.context import Context
-from coachbot.conversation.render import lesson_reply, plural
+from coachbot.learning.render import lesson_reply, plural
 from coachbot.learning.summary import next_delivery_of, streak_of, summarise
 from coachbot.localtime import describe_local
 from coachbot.messages import Choice, Reply

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from coachbot.buttons import PickTime, PickTrack, PickZone, encode
 from coachbot.conversation import lessons
-from coachbot.conversation.actions import PickTime, PickTrack, PickZone, encode
 from coachbot.conversation.context import Context
 from coachbot.conversation.tracks import find_track, set_zone
 from coachbot.learning.state import IDLE, Onboarding, OnboardingStep

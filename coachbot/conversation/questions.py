@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from coachbot.buttons import FaqTopic, Typed, encode
 from coachbot.content.models import FaqEntry
-from coachbot.conversation.actions import FaqTopic, Typed, encode
 from coachbot.conversation.context import Context
 from coachbot.faq.base import QUESTION_LIMIT
 from coachbot.faq.smalltalk import small_talk

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from coachbot.buttons import PickTrack, PickZone, encode
 from coachbot.content.models import Track
-from coachbot.conversation.actions import PickTrack, PickZone, encode
 from coachbot.conversation.context import Context
 from coachbot.localtime import format_hhmm, parse_hhmm, resolve_zone, zone_problem
 from coachbot.messages import Choice, Reply

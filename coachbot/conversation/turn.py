@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from coachbot.conversation import account, commands, lessons, onboarding, questions, tracks
-from coachbot.conversation.actions import (
+from coachbot.buttons import (
     Answer,
     Done,
     FaqTopic,
@@ -23,6 +22,7 @@ from coachbot.conversation.actions import (
     Unknown,
     decode,
 )
+from coachbot.conversation import account, commands, lessons, onboarding, questions, tracks
 from coachbot.conversation.commands import Parsed
 from coachbot.conversation.context import Context
 from coachbot.learning.state import AwaitingCheckin, ConfirmingForget, Idle, Onboarding, State

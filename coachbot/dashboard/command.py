@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coachbot.conversation.render import plural
 from coachbot.dashboard.access import LINK_LIFETIME, issue_link, revoke
 from coachbot.groups.membership import mentored_groups
+from coachbot.learning.render import plural
 from coachbot.settings import Settings
 from coachbot.store.models import Learner
 

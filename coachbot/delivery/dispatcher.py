@@ -30,20 +30,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot import metrics
-from coachbot.conversation import Coach
-from coachbot.delivery import outbox
+from coachbot.clock import Clock
 from coachbot.delivery.batching import Batcher
 from coachbot.delivery.limits import Throttles, Ticket
-from coachbot.delivery.outbox import DAILY, Scope
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import ChatMoved, Messenger, RateLimited, RecipientGone, TransientError
 from coachbot.delivery.recording import Job, Preparer, Skip
-from coachbot.groups.progression import give_back_group_lesson
+from coachbot.learning.group_progression import give_back_group_lesson
+from coachbot.learning.progression import Progression
 from coachbot.messages import Outgoing, Reply
+from coachbot.store import outbox
 from coachbot.store.models import Group, Learner, OutboxKind, OutboxMessage, OutboxStatus
+from coachbot.store.outbox import DAILY, Scope
 from coachbot.store.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -99,16 +100,17 @@ def held_job(row: OutboxMessage) -> Job:
 
 
 class Dispatcher:
-    def __init__(self, coach: Coach, messengers: Mapping[str, Messenger], throttles: Throttles,
+    def __init__(self, progression: Progression, sessions: async_sessionmaker[AsyncSession],
+                 clock: Clock, messengers: Mapping[str, Messenger], throttles: Throttles,
                  policy: DeliveryPolicy, scope: Scope | None = None) -> None:
-        self.coach = coach
-        self.sessions = coach.sessions
-        self.clock = coach.clock
+        self.progression = progression
+        self.sessions = sessions
+        self.clock = clock
         self.messengers = dict(messengers)
         self.throttles = throttles
         self.policy = policy
         self.scope = scope or Scope(frozenset(self.messengers))
-        self.preparer = Preparer(coach, policy)
+        self.preparer = Preparer(progression, policy)
         self.worker = worker_name()
         self.stopping = False
         self._writing = asyncio.Lock()  # one writer per process: SQLite would sleep on contention
@@ -362,12 +364,13 @@ class Dispatcher:
         if outcome.unreachable:
             learner.unreachable = True
         if outcome.withdraw and job.kind == OutboxKind.LESSON and job.lesson_id:
-            await self.coach.withdraw(Repository(session), learner, job.lesson_id)
+            await self.progression.withdraw(Repository(session), learner, job.lesson_id)
 
     async def _undo_group(self, session: AsyncSession, outcome: Outcome) -> None:
         job = outcome.job
         if outcome.withdraw and job.chosen and job.lesson_id:
-            await give_back_group_lesson(session, self.coach.content, job.group_key, job.lesson_id)
+            await give_back_group_lesson(session, self.progression.content, job.group_key,
+                                         job.lesson_id)
         if outcome.unreachable:  # removed from the group: stop its schedule
             await session.execute(update(Group).where(Group.platform == job.out.platform,
                                                       Group.chat_id == job.out.chat_id)

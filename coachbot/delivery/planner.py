@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from coachbot import metrics
 from coachbot.clock import is_valid_zone
 from coachbot.content.models import Content
-from coachbot.delivery.outbox import DAILY, Scope, insert_once
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.window import may_send, window_end
 from coachbot.groups.planning import next_group_due, plan_groups
@@ -32,6 +31,7 @@ from coachbot.store.models import (
     TrackProgress,
     UTCDateTime,
 )
+from coachbot.store.outbox import DAILY, Scope, insert_once
 
 Row = OutboxMessage
 REMINDER_LOOKBACK = timedelta(days=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.delivery import outbox
+from coachbot.store import outbox
 from coachbot.store.models import Group, Learner
 
 

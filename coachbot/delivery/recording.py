@@ -1,6 +1,6 @@
 """Turning claimed outbox rows into messages, checking on the way that each is still wanted.
 
-For a lesson this is where the learner's delivery is recorded (the Coach's own `deliver_next`),
+For a lesson this is where the learner's delivery is recorded (`Progression.deliver_next`),
 and for a scheduled group lesson the group's (`take_group_lesson`), in the transaction that
 marks the row "sending", just before its request leaves.
 """
@@ -15,14 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coachbot.conversation import Coach
-from coachbot.conversation.render import group_lesson_reply
-from coachbot.delivery.outbox import DAILY
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.window import may_send
 from coachbot.groups.chart import charts_available, render_png
-from coachbot.groups.progression import take_group_lesson
 from coachbot.groups.report import build_report, render_text
+from coachbot.learning.group_progression import take_group_lesson
+from coachbot.learning.progression import Progression
+from coachbot.learning.render import group_lesson_reply, lesson_reply
 from coachbot.localtime import local_date, parse_hhmm
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.models import (
@@ -34,6 +33,7 @@ from coachbot.store.models import (
     Status,
     TrackProgress,
 )
+from coachbot.store.outbox import DAILY
 from coachbot.store.repository import Repository, encode_choices
 
 
@@ -67,8 +67,9 @@ async def weekly_digest(session: AsyncSession, row: OutboxMessage, now: datetime
 
 
 class Preparer:
-    def __init__(self, coach: Coach, policy: DeliveryPolicy) -> None:
-        self.coach = coach
+    def __init__(self, progression: Progression, policy: DeliveryPolicy) -> None:
+        self.progression = progression
+        self.content = progression.content
         self.policy = policy
 
     async def prepare(self, repo: Repository, rows: Sequence[OutboxMessage], now: datetime
@@ -100,7 +101,7 @@ class Preparer:
         if row.kind == OutboxKind.GROUP_LESSON and row.slot == DAILY:
             return await self._group_lesson(repo.session, row)
         if row.kind == OutboxKind.GROUP_LESSON:
-            found = self.coach.content.lesson(row.lesson_id or "")
+            found = self.content.lesson(row.lesson_id or "")
             if found is None:
                 return Skip(f"lesson {row.lesson_id} is no longer in the curriculum")
             return self._job(row, group_lesson_reply(*found), is_group=True)
@@ -138,15 +139,17 @@ class Preparer:
 
     async def _lesson(self, repo: Repository, learner: Learner, row: OutboxMessage,
                       now: datetime) -> Job | Skip:
-        reply = await self.coach.deliver_next(repo, learner, now)
-        if reply is None or reply.lesson is None:
+        delivered = await self.progression.deliver_next(repo, learner, now)
+        if delivered is None:
             return Skip("the learner has finished the track")
+        reply = lesson_reply(delivered.track, delivered.index)
+        assert reply.lesson is not None
         learner.choices = encode_choices([choice.action for choice in reply.choices])
         row.lesson_id = reply.lesson.lesson_id
         return self._job(row, reply, zone=learner.timezone, now=now, chosen=True)
 
     async def _group_lesson(self, session: AsyncSession, row: OutboxMessage) -> Job | Skip:
-        taken = await take_group_lesson(session, self.coach.content, row.group_key)
+        taken = await take_group_lesson(session, self.content, row.group_key)
         if taken is None:
             return Skip("the group has had every lesson of its track, or is gone")
         row.lesson_id = taken.lesson_id
@@ -159,7 +162,7 @@ class Preparer:
             .where(LessonRecord.learner_id == learner.id, LessonRecord.delivered_on == row.local_date,
                    LessonRecord.completed_at.is_(None))
             .order_by(LessonRecord.delivered_at.desc()).limit(1))
-        found = self.coach.content.lesson(open_record.lesson_id) if open_record else None
+        found = self.content.lesson(open_record.lesson_id) if open_record else None
         if found is None:
             return Skip("the check-in was already answered")
         track, index = found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.delivery import outbox
+from coachbot.store import outbox
 
 LABELS = {
     "pending": "waiting to be sent",

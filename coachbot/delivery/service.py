@@ -7,16 +7,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from coachbot.clock import SimulatedClock
-from coachbot.conversation import Coach
-from coachbot.delivery import outbox
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from coachbot.clock import Clock, SimulatedClock
 from coachbot.delivery.dispatcher import Dispatcher, PassReport
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.outbox import Scope
 from coachbot.delivery.planner import Planner
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
 from coachbot.delivery.retention import prune
+from coachbot.learning.progression import Progression
+from coachbot.store import outbox
+from coachbot.store.outbox import Scope
 
 # On a simulated clock a row that stays due (its worker hit a database clash) is tried again
 # this much later, so stepping always moves on.
@@ -30,14 +32,16 @@ class StepReport:
 
 
 class DeliveryService:
-    def __init__(self, coach: Coach, messengers: Mapping[str, Messenger], throttles: Throttles,
+    def __init__(self, progression: Progression, sessions: async_sessionmaker[AsyncSession],
+                 clock: Clock, messengers: Mapping[str, Messenger], throttles: Throttles,
                  policy: DeliveryPolicy, scope: Scope | None = None) -> None:
-        self.clock = coach.clock
-        self.sessions = coach.sessions
+        self.clock = clock
+        self.sessions = sessions
         self.scope = scope or Scope(frozenset(messengers))
         self.policy = policy
-        self.planner = Planner(coach.content, coach.sessions, policy, self.scope)
-        self.dispatcher = Dispatcher(coach, messengers, throttles, policy, self.scope)
+        self.planner = Planner(progression.content, sessions, policy, self.scope)
+        self.dispatcher = Dispatcher(progression, sessions, clock, messengers, throttles, policy,
+                                     self.scope)
         self._planning = asyncio.Lock()
 
     async def recover(self) -> int:

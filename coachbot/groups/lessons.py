@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coachbot.delivery import outbox
 from coachbot.localtime import at_local, local_date
+from coachbot.store import outbox
 from coachbot.store.models import Group, OutboxKind
 
 

@@ -3,7 +3,7 @@
 Groups are few next to learners, so they are planned one by one; the outbox's unique
 constraint still makes each lesson and digest go out at most once per local day (the key is
 the group's own id, so a group whose chat id changes is not planned twice). Which lesson a
-scheduled row carries is decided when it goes out (`coachbot.groups.progression`).
+scheduled row carries is decided when it goes out (`coachbot.learning.group_progression`).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.content.models import Content
-from coachbot.delivery import outbox
 from coachbot.groups.lessons import group_recipient
-from coachbot.groups.progression import group_track
+from coachbot.learning.group_progression import group_track
 from coachbot.localtime import at_local, local_date, parse_hhmm
+from coachbot.store import outbox
 from coachbot.store.models import Group, OutboxKind
 
 DIGEST_SLOT = "digest"

@@ -16,10 +16,10 @@ from coachbot.content import load_content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
-from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import HttpMessenger
 from coachbot.faq import LexicalMatcher
 from coachbot.store.database import make_engine, make_sessionmaker
+from tests.delivery_kit import delivery_for
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -30,7 +30,7 @@ async def work(url: str, endpoint: str, now: str) -> dict[str, int]:
     try:
         clock = SimulatedClock(datetime.fromisoformat(now))
         coach = Coach(content, make_sessionmaker(engine), clock, LexicalMatcher(content.faq))
-        service = DeliveryService(coach, {"fakechat": HttpMessenger(endpoint)}, Throttles({}),
+        service = delivery_for(coach, {"fakechat": HttpMessenger(endpoint)}, Throttles({}),
                                   DeliveryPolicy(concurrency=8))
         recovered = await service.recover()
         report = await service.step()

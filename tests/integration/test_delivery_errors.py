@@ -11,15 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
-from coachbot.delivery import outbox
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
 from coachbot.delivery.report import delivery_report
-from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger
 from coachbot.messages import Outgoing
+from coachbot.store import outbox
 from coachbot.store.models import OutboxKind, OutboxStatus
-from tests.delivery_kit import POLICY, Town, add_learners, learner, rows
+from tests.delivery_kit import POLICY, Town, add_learners, delivery_for, learner, rows
 
 BERLIN = "Europe/Berlin"
 
@@ -154,7 +153,7 @@ async def test_a_crash_mid_send_is_recorded_uncertain_not_sent_again(
     await town.learner("ann", BERLIN, "09:00")
     clock.set(at("2026-03-03T09:00"))
     hanging = HangingMessenger("test")
-    dying = DeliveryService(coach, {"test": hanging}, Throttles({}), POLICY)
+    dying = delivery_for(coach, {"test": hanging}, Throttles({}), POLICY)
     step = asyncio.create_task(dying.step())
     await asyncio.wait_for(hanging.arrived.wait(), 30)
     step.cancel()  # the process is gone mid-send
@@ -178,7 +177,7 @@ async def test_several_workers_never_send_the_same_row_twice(
     chats = await add_learners(sessions, 60, platform="test", zone="UTC", at="09:00", now=clock.now())
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     messengers = [RecordingMessenger("test") for _ in range(3)]
-    workers = [DeliveryService(coach, {"test": m}, Throttles({}), POLICY) for m in messengers]
+    workers = [delivery_for(coach, {"test": m}, Throttles({}), POLICY) for m in messengers]
     await asyncio.gather(*(worker.step() for worker in workers))
     sent = [out.chat_id for m in messengers for out in m.sent]
     assert sorted(sent) == sorted(chats)

@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import PlatformLimits, Rate, Throttles
-from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules
 from coachbot.faq import LexicalMatcher
 from coachbot.store.models import OutboxMessage
-from tests.delivery_kit import POLICY, add_learners
+from tests.delivery_kit import POLICY, add_learners, delivery_for
 
 LEARNERS = 60
 DUE = datetime.fromisoformat("2026-03-03T09:00+00:00")
@@ -44,7 +43,7 @@ async def test_a_flood_wait_slows_every_send_then_all_go_out_once(
     rules = PlatformRules(flood_after=20, flood_seconds=2.0, flood_retry_after=1.0)
     platform = FakePlatform(rules)
     with platform.running():
-        service = DeliveryService(coach, {"fakechat": HttpMessenger(platform.url)}, Throttles(limits),
+        service = delivery_for(coach, {"fakechat": HttpMessenger(platform.url)}, Throttles(limits),
                                   POLICY)
         async with asyncio.timeout(120):
             while platform.count() < LEARNERS:

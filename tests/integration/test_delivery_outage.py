@@ -17,14 +17,13 @@ from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.dispatcher import DATABASE_DOWN
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger
 from coachbot.faq import LexicalMatcher
 from coachbot.messages import Outgoing
 from coachbot.store.database import make_engine, make_sessionmaker
 from coachbot.store.models import LessonRecord, OutboxMessage
 from tests.conftest import PG_URL
-from tests.delivery_kit import POLICY, Gate, add_learners
+from tests.delivery_kit import POLICY, Gate, add_learners, delivery_for
 
 LEARNERS = 60
 
@@ -66,7 +65,7 @@ async def test_a_database_outage_mid_broadcast_heals_without_losing_or_doubling(
     clock = SimulatedClock(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     coach = Coach(content, through_gate, clock, LexicalMatcher(content.faq))
     messenger = CuttingMessenger(gate)
-    service = DeliveryService(coach, {"test": messenger}, Throttles({}), POLICY)
+    service = delivery_for(coach, {"test": messenger}, Throttles({}), POLICY)
 
     first = await service.step()  # the database goes away after 20 sends
     assert first.sent.errors and messenger.sent_while_down >= 1

@@ -14,10 +14,10 @@ from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.retention import prune
-from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger
 from coachbot.settings import Settings, SettingsError, load_settings
 from coachbot.store.models import InboundEvent, OutboxMessage
+from tests.delivery_kit import delivery_for
 
 NOW = datetime.fromisoformat("2026-06-30T12:00+00:00")
 OLD, RECENT = NOW - timedelta(days=100), NOW - timedelta(days=10)
@@ -63,10 +63,10 @@ async def test_the_scheduler_prunes_with_the_configured_period_or_not_at_all(
         history: None, sessions: async_sessionmaker[AsyncSession], coach: Coach,
         clock: SimulatedClock) -> None:
     clock.set(NOW)
-    keep_all = DeliveryService(coach, {"test": RecordingMessenger()}, Throttles({}),
+    keep_all = delivery_for(coach, {"test": RecordingMessenger()}, Throttles({}),
                                DeliveryPolicy(retention=None))
     assert await keep_all.prune() == {}
-    week = DeliveryService(coach, {"test": RecordingMessenger()}, Throttles({}),
+    week = delivery_for(coach, {"test": RecordingMessenger()}, Throttles({}),
                            DeliveryPolicy(retention=timedelta(days=7)))
     assert (await week.prune())["outbox"] == 42  # the recent ones are older than a week too
 

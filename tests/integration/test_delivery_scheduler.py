@@ -18,13 +18,12 @@ from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.ports import RecipientGone
 from coachbot.delivery.scheduler import Scheduler
-from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import RecordingMessenger
 from coachbot.faq import LexicalMatcher
 from coachbot.messages import Outgoing
 from coachbot.settings import sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
-from tests.delivery_kit import POLICY, add_learners, rows
+from tests.delivery_kit import POLICY, add_learners, delivery_for, rows
 
 
 class SlowMessenger(RecordingMessenger):
@@ -41,7 +40,7 @@ async def test_the_tick_sends_due_lessons_and_stop_lets_sends_finish(
     await add_learners(sessions, 3, platform="test", zone="UTC", at="09:00", now=clock.now())
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     messenger = SlowMessenger("test")
-    scheduler = Scheduler(DeliveryService(coach, {"test": messenger}, Throttles({}), POLICY), 0.5)
+    scheduler = Scheduler(delivery_for(coach, {"test": messenger}, Throttles({}), POLICY), 0.5)
     await scheduler.start()
     await scheduler.start()  # starting twice is harmless
     assert scheduler.running
@@ -58,7 +57,7 @@ async def test_start_records_interrupted_sends_as_uncertain(
     await add_learners(sessions, 1, platform="test", zone="UTC", at="09:00", now=clock.now())
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     messenger = RecordingMessenger("test")
-    service = DeliveryService(coach, {"test": messenger}, Throttles({}), POLICY)
+    service = delivery_for(coach, {"test": messenger}, Throttles({}), POLICY)
     await service.plan()
     async with sessions() as session, session.begin():
         # Left by a worker that died a while ago: its lease ran out.
@@ -88,7 +87,7 @@ async def test_deliveries_command_shows_counts_and_failures(
     clock.set(datetime.fromisoformat("2026-03-03T09:00+00:00"))
     messenger = RecordingMessenger("test")
     messenger.answer(chats[0], RecipientGone("Forbidden: bot was kicked from the group chat"))
-    await DeliveryService(coach, {"test": messenger}, Throttles({}), POLICY).step()
+    await delivery_for(coach, {"test": messenger}, Throttles({}), POLICY).step()
     await engine.dispose()
 
     assert await asyncio.to_thread(main, ["deliveries", "--db", str(sqlite_db)]) == 0

@@ -11,7 +11,7 @@ import yaml
 from coachbot.content import load_content
 from coachbot.content.check import check_content
 from coachbot.content.rules import CHECKIN_CHARS, LESSON_CHARS, as_sent, checkin_as_sent
-from coachbot.conversation.render import lesson_reply
+from coachbot.learning.render import lesson_reply
 from tests.conftest import CONTENT_DIR
 
 

@@ -12,7 +12,7 @@ from coachbot_slack import SlackAdapter, SlackConfig
 from coachbot_slack.blocks import pressed_blocks, reply_blocks
 
 from coachbot.content import Content
-from coachbot.conversation.render import lesson_reply
+from coachbot.learning.render import lesson_reply
 from coachbot.messages import Choice, Reply
 from coachbot.settings import SettingsError
 from tests.adapters.slack.kit import buttons, texts

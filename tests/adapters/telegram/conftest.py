@@ -21,8 +21,6 @@ from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import PlatformLimits, Rate, Throttles
-from coachbot.delivery.policy import DeliveryPolicy
-from coachbot.delivery.service import DeliveryService
 from coachbot.faq import LexicalMatcher
 from coachbot.http import HttpServer
 from coachbot.settings import Settings
@@ -84,8 +82,7 @@ class Harness:
         self._changed = asyncio.Event()
         self.server: HttpServer | None = None
         adapter.application.add_handler(TypeHandler(Update, self._mark), group=99)
-        self.delivery = DeliveryService(app.coach, {"telegram": adapter.messenger}, app.throttles,
-                                        DeliveryPolicy.from_settings(app.settings))
+        self.delivery = app.delivery({"telegram": adapter.messenger})
 
     async def _mark(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.handled.add(update.update_id)  # runs after the adapter's own handlers

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest
 
-from coachbot.conversation.render import lesson_reply
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
+from coachbot.learning.render import lesson_reply
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.models import Learner, OutboxMessage
 from tests.adapters.fake_telegram import Json

@@ -8,7 +8,7 @@ from coachbot_telegram.render import DATA_LIMIT, decode_action, render, split_te
 
 from coachbot.content import Content
 from coachbot.conversation.onboarding import TIME_PRESETS
-from coachbot.conversation.render import lesson_reply
+from coachbot.learning.render import lesson_reply
 from coachbot.messages import Choice, Reply
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from coachbot.buttons import Answer, Done, encode
 from coachbot.content.models import Lesson, Track
-from coachbot.conversation.actions import Answer, Done, encode
 from coachbot.messages import Choice, LessonView, Reply
 
 
