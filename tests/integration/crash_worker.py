@@ -13,13 +13,12 @@ from pathlib import Path
 
 from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
-from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
+from coachbot.delivery.service import DeliveryService
 from coachbot.delivery.testing import HttpMessenger
-from coachbot.faq import LexicalMatcher
+from coachbot.learning.progression import Progression
 from coachbot.store.database import make_engine, make_sessionmaker
-from tests.delivery_kit import delivery_for
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 
@@ -29,8 +28,8 @@ async def work(url: str, endpoint: str, now: str) -> dict[str, int]:
     engine = make_engine(url)
     try:
         clock = SimulatedClock(datetime.fromisoformat(now))
-        coach = Coach(content, make_sessionmaker(engine), clock, LexicalMatcher(content.faq))
-        service = delivery_for(coach, {"fakechat": HttpMessenger(endpoint)}, Throttles({}),
+        service = DeliveryService(Progression(content), make_sessionmaker(engine), clock,
+                                  {"fakechat": HttpMessenger(endpoint)}, Throttles({}),
                                   DeliveryPolicy(concurrency=8))
         recovered = await service.recover()
         report = await service.step()
