@@ -12,16 +12,12 @@ import aiohttp
 import pytest
 from coachbot_telegram import TelegramAdapter, create_adapter
 from coachbot_telegram.adapter import SECRET_HEADER
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
-from coachbot.content import Content
-from coachbot.conversation import Coach
 from coachbot.delivery.limits import PlatformLimits, Rate, Throttles
-from coachbot.faq import LexicalMatcher
 from coachbot.http import HttpServer
 from coachbot.settings import Settings
 from tests.adapters.fake_telegram import TOKEN, FakeBotApi, Json
@@ -49,12 +45,13 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def app(content: Content, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession],
-        clock: SimulatedClock, database_url: str) -> App:
-    settings = Settings(database_url=database_url, mentors=frozenset({f"telegram:{MENTOR_ID}"}))
-    coach = Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
-                  default_zone="Europe/Berlin")
-    return App(settings, content, engine, sessions, clock, coach, Throttles(ROOMY))
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, mentors=frozenset({f"telegram:{MENTOR_ID}"}))
+
+
+@pytest.fixture
+def throttles() -> Throttles:
+    return Throttles(ROOMY)
 
 
 def user(user_id: int, name: str) -> Json:
