@@ -19,10 +19,10 @@ from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
 from coachbot.delivery.scheduler import Scheduler
-from coachbot.delivery.testing import RecordingMessenger
 from coachbot.groups.report import CSV_COLUMNS, build_report, write_csv
 from coachbot.store.models import FaqMiss, Group, Membership
 from tests.conftest import Chat
+from tests.fakes import RecordingMessenger
 
 WAIT = 15.0  # seconds before a test gives up on a send; a hang fails instead of blocking
 MENTOR_COMMANDS = ["push next", "schedule 09:00", "report", "digest monday 09:00"]

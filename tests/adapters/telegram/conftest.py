@@ -10,6 +10,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from coachbot_console.simulated import advance
 from coachbot_telegram import TelegramAdapter, create_adapter
 from coachbot_telegram.adapter import SECRET_HEADER
 from telegram import Update
@@ -112,7 +113,7 @@ class Harness:
 
     async def advance(self, delta: timedelta) -> None:
         """Let simulated time pass; the scheduler sends whatever comes due, through the adapter."""
-        await self.delivery.advance(self.clock, delta)
+        await advance(self.delivery, self.clock, delta)
 
 
 class Person:
