@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.clock import Clock
-from coachbot.delivery.dispatcher import Dispatcher, PassReport
+from coachbot.delivery.dispatcher import Dispatcher
 from coachbot.delivery.limits import Throttles
+from coachbot.delivery.outcomes import PassReport
 from coachbot.delivery.planner import Planner
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
