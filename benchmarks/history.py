@@ -62,8 +62,9 @@ EXPRESSIONS = {
 
 async def seed_history(url: str, learners: int, history: int) -> float:
     engine = make_engine(url)
+    track = load_content(CONTENT).default_track.id
     started = time.perf_counter()
-    await seed_due_learners(engine, learners, PLATFORM, DUE, load_content(CONTENT).default_track.id)
+    await seed_due_learners(engine, learners, PLATFORM, DUE, track)
     if history:
         async with engine.begin() as conn:
             dialect = conn.dialect.name

@@ -70,9 +70,9 @@ async def plan_day(path: Path, tick: timedelta) -> dict[str, float]:
 def measure(size: int, tick_minutes: int, folder: Path) -> dict[str, float]:
     path = folder / f"plan-{size}.db"
     upgrade(sqlite_url(path))
+    track = load_content(CONTENT).default_track.id
     started = time.perf_counter()
-    seed_learners(path, size, platform=PLATFORM, track=load_content(CONTENT).default_track.id,
-                  status="new")
+    seed_learners(path, size, platform=PLATFORM, track=track, status="new")
     seeded = time.perf_counter() - started
     child = subprocess.run([sys.executable, __file__, "--child", str(path), "--tick-minutes",
                             str(tick_minutes)], capture_output=True, text=True, check=True)
