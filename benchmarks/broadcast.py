@@ -42,6 +42,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from seeding import seed_due_learners
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -50,11 +51,13 @@ from coachbot.delivery.limits import HEADROOM, PlatformLimits, Rate, Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
-from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules, seed_due_learners
 from coachbot.learning.progression import Progression
 from coachbot.settings import sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
 from coachbot.store.models import OutboxMessage
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: tests/ holds the fakes
+from tests.fakes import FakePlatform, HttpMessenger, PlatformRules
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 PLATFORM = "fakechat"
@@ -145,7 +148,7 @@ def start_worker(args: argparse.Namespace, url: str, prefix: str, epoch: float) 
 
 async def broadcast(args: argparse.Namespace, run: Run, url: str) -> dict[str, Any]:
     engine = make_engine(url)
-    await seed_due_learners(engine, args.learners, PLATFORM, DUE)
+    await seed_due_learners(engine, args.learners, PLATFORM, DUE, load_content(CONTENT).default_track.id)
     stats(args.endpoint, reset=True)
     prefix, epoch = f"coachbot-bench-{secrets.token_hex(4)}", time.time()
     workers = [start_worker(args, url, prefix, epoch) for _ in range(run.workers)]

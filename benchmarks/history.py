@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from seeding import seed_due_learners
 from sqlalchemy import text
 
 from coachbot.clock import SimulatedClock
@@ -28,11 +30,13 @@ from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.retention import prune
 from coachbot.delivery.service import DeliveryService
-from coachbot.delivery.testing import RecordingMessenger, seed_due_learners
 from coachbot.learning.progression import Progression
 from coachbot.settings import sqlite_url
 from coachbot.store import outbox
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: tests/ holds the fakes
+from tests.fakes import RecordingMessenger
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 PLATFORM = "bench"
@@ -58,8 +62,9 @@ EXPRESSIONS = {
 
 async def seed_history(url: str, learners: int, history: int) -> float:
     engine = make_engine(url)
+    track = load_content(CONTENT).default_track.id
     started = time.perf_counter()
-    await seed_due_learners(engine, learners, PLATFORM, DUE)
+    await seed_due_learners(engine, learners, PLATFORM, DUE, track)
     if history:
         async with engine.begin() as conn:
             dialect = conn.dialect.name

@@ -23,12 +23,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from seeding import seed_learners
 from sqlalchemy import func, select, text
 
 from coachbot.content import load_content
 from coachbot.delivery.planner import Planner
 from coachbot.delivery.policy import DeliveryPolicy
-from coachbot.delivery.testing import seed_learners
 from coachbot.settings import Settings, sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
 from coachbot.store.models import OutboxMessage
@@ -70,8 +70,9 @@ async def plan_day(path: Path, tick: timedelta) -> dict[str, float]:
 def measure(size: int, tick_minutes: int, folder: Path) -> dict[str, float]:
     path = folder / f"plan-{size}.db"
     upgrade(sqlite_url(path))
+    track = load_content(CONTENT).default_track.id
     started = time.perf_counter()
-    seed_learners(path, size, platform=PLATFORM, status="new")
+    seed_learners(path, size, platform=PLATFORM, track=track, status="new")
     seeded = time.perf_counter() - started
     child = subprocess.run([sys.executable, __file__, "--child", str(path), "--tick-minutes",
                             str(tick_minutes)], capture_output=True, text=True, check=True)

@@ -1,9 +1,13 @@
-"""The composition root: builds the store, content, FAQ matcher and coach from settings."""
+"""The composition root: builds the store, content, FAQ matcher and coach from settings.
+
+Tests build the same graph through `build`, swapping in what they need (a simulated clock,
+the lexical matcher, a test database, roomier rate limits).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -20,6 +24,8 @@ from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
 from coachbot.faq import FaqMatcher
 from coachbot.faq.choose import choose_matcher
+from coachbot.learning.progression import Progression
+from coachbot.queued import WorkQueued
 from coachbot.settings import Settings, default_content_dir, default_data_dir
 from coachbot.store.database import make_engine, make_sessionmaker
 from coachbot.store.outbox import Scope
@@ -33,7 +39,9 @@ class App:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     coach: Coach
-    throttles: Throttles = field(default_factory=Throttles)
+    throttles: Throttles
+    progression: Progression
+    queued: WorkQueued  # said by the coach and the dashboard, heard by the scheduler
 
     @property
     def facts(self) -> PlatformFacts:
@@ -42,12 +50,13 @@ class App:
 
     def delivery(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> DeliveryService:
         """Planner and dispatcher sending through `messengers` (one per platform)."""
-        return DeliveryService(self.coach.progression, self.sessions, self.clock, messengers, self.throttles,
+        return DeliveryService(self.progression, self.sessions, self.clock, messengers, self.throttles,
                                DeliveryPolicy.from_settings(self.settings), scope)
 
     def scheduler(self, messengers: Mapping[str, Messenger], scope: Scope | None = None) -> Scheduler:
         """The daily-lesson scheduler; `await start()` inside the running loop, `await stop()` at exit."""
-        return Scheduler(self.delivery(messengers, scope), self.settings.delivery_tick_seconds)
+        return Scheduler(self.delivery(messengers, scope), self.settings.delivery_tick_seconds,
+                         self.queued)
 
     async def close(self) -> None:
         await self.throttles.close()
@@ -69,12 +78,21 @@ def build_throttles(settings: Settings) -> Throttles:
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,
-          content_dir: Path | None = None, default_zone: str | None = None) -> App:
+          content_dir: Path | None = None, default_zone: str | None = None, *,
+          content: Content | None = None, matcher: FaqMatcher | None = None,
+          engine: AsyncEngine | None = None, throttles: Throttles | None = None) -> App:
+    """The whole graph from settings; each keyword replaces the part built by default."""
     settings = settings or Settings()
     clock = clock or SystemClock()
-    content = load_checked_content(content_dir or default_content_dir())
-    engine = make_engine(settings.database_url)
+    if content is None:
+        content = load_checked_content(content_dir or default_content_dir())
+    if engine is None:
+        engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
-    coach = Coach(content, sessions, clock, build_matcher(content), settings,
-                  default_zone=default_zone or machine_zone_name())
-    return App(settings, content, engine, sessions, clock, coach, build_throttles(settings))
+    queued = WorkQueued()
+    matcher = build_matcher(content) if matcher is None else matcher
+    coach = Coach(content, sessions, clock, matcher, settings,
+                  default_zone=default_zone or machine_zone_name(), queued=queued)
+    return App(settings, content, engine, sessions, clock, coach,
+               build_throttles(settings) if throttles is None else throttles, coach.progression,
+               queued)

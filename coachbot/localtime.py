@@ -134,6 +134,11 @@ def at_local(day: date, at: time, zone: str) -> datetime:
     return datetime.combine(day, at).replace(tzinfo=ZoneInfo(zone), fold=0).astimezone(UTC)
 
 
+def end_of_day(day: date, zone: str) -> datetime:
+    """The UTC instant local `day` ends in `zone`: the next day's midnight there."""
+    return at_local(day + timedelta(days=1), time(0), zone)
+
+
 def next_delivery(now: datetime, zone: str, at: time, delivered_today: bool) -> datetime:
     """The next daily delivery instant after `now`, skipping today if a lesson already came."""
     today = local_date(now, zone)

@@ -191,14 +191,6 @@ async def serve(app: App, env: Mapping[str, str], stop: asyncio.Event | None = N
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    wake: set[asyncio.Task[None]] = set()
-
-    def tick_now() -> None:  # a mentor's push goes out now, not at the next tick
-        task = loop.create_task(scheduler.tick())
-        wake.add(task)
-        task.add_done_callback(wake.discard)
-
-    app.coach.queued_listeners.append(tick_now)
     await server.start()
     log.info("coachbot is starting: HTTP on %s:%d (ready once the database and the platforms answer)",
              server.host, server.port)

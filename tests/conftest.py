@@ -1,5 +1,6 @@
-"""Shared fixtures: a real database (SQLite always, PostgreSQL when configured), a fake clock,
-the bundled content, and a chat helper that talks to the coach like a platform would."""
+"""Shared fixtures: a real database (SQLite always, PostgreSQL when configured), a simulated
+clock, the bundled content, the app built by the composition root, and a chat helper that
+talks to the coach like a platform would."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from coachbot.clock import SimulatedClock
+from coachbot.bootstrap import App, build
+from coachbot.clock import Clock, SimulatedClock
 from coachbot.content import Content, load_content
 from coachbot.conversation import Coach
+from coachbot.delivery.limits import Throttles
 from coachbot.faq import LexicalMatcher
 from coachbot.messages import ChatKind, Incoming, Reply
 from coachbot.settings import Settings, sqlite_url
@@ -95,11 +98,29 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, mentors=frozenset({"console:mentor-mia"}))
 
 
+def app_for(content: Content, engine: AsyncEngine, clock: Clock, settings: Settings,
+             throttles: Throttles | None = None) -> App:
+    """The app `coachbot run` builds, on the test's database, clock and content, with the
+    lexical FAQ matcher (quick to build) and Berlin as the zone of people who name none."""
+    return build(settings, clock, default_zone="Europe/Berlin", content=content,
+                 matcher=LexicalMatcher(content.faq), engine=engine,
+                 throttles=Throttles() if throttles is None else throttles)
+
+
 @pytest.fixture
-def coach(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
-          settings: Settings) -> Coach:
-    return Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
-                 default_zone="Europe/Berlin")
+def throttles() -> Throttles:
+    return Throttles()
+
+
+@pytest.fixture
+def app(content: Content, engine: AsyncEngine, clock: SimulatedClock, settings: Settings,
+        throttles: Throttles) -> App:
+    return app_for(content, engine, clock, settings, throttles)
+
+
+@pytest.fixture
+def coach(app: App) -> Coach:
+    return app.coach
 
 
 class Chat:

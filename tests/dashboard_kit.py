@@ -9,16 +9,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.conversation import Coach
-from coachbot.dashboard.web import Dashboard
-from coachbot.faq import LexicalMatcher
+from coachbot.dashboard.web import dashboard_routes
 from coachbot.http import HttpServer
 from coachbot.settings import Settings
-from tests.conftest import Chat
+from tests.conftest import Chat, app_for
 from tests.delivery_kit import Town
 
 SECRET = "a-test-secret-that-is-long-enough-to-sign-links"
@@ -54,16 +53,15 @@ class Served:
 
 
 @asynccontextmanager
-async def serve(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
+async def serve(content: Content, engine: AsyncEngine, clock: SimulatedClock,
                 database_url: str, public_url: str | None = None) -> AsyncIterator[Served]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = Settings(database_url=database_url, public_url=public_url or base, secret_key=SECRET)
-    coach = Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
-                  default_zone="Europe/Berlin")
-    server = HttpServer(Dashboard(coach, settings).routes(), "127.0.0.1", port)
+    app = app_for(content, engine, clock, settings)
+    server = HttpServer(dashboard_routes(app), "127.0.0.1", port)
     await server.start()
     try:
-        yield Served(coach, Town(coach, clock), base)
+        yield Served(app.coach, Town(app.coach, clock), base)
     finally:
         await server.stop()

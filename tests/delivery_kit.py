@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from coachbot_console.simulated import advance
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,10 +18,10 @@ from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
 from coachbot.delivery.service import DeliveryService
-from coachbot.delivery.testing import RecordingMessenger
 from coachbot.messages import Outgoing
 from coachbot.store.models import Learner, OutboxMessage, TrackProgress
 from tests.conftest import Chat
+from tests.fakes import RecordingMessenger
 
 QUIET = (time(21, 0), time(8, 0))
 POLICY = DeliveryPolicy(quiet_hours=QUIET, reminder_after=timedelta(hours=4), concurrency=4)
@@ -54,7 +55,7 @@ class Town:
         return chat
 
     async def wait(self, delta: timedelta) -> None:
-        await self.service.advance(self.clock, delta)
+        await advance(self.service, self.clock, delta)
 
     async def wait_until(self, zone: str, when: str) -> None:
         """Advance to the next wall-clock `when` (ISO 'YYYY-MM-DDTHH:MM') in `zone`."""

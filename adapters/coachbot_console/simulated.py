@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from coachbot.clock import SimulatedClock
 from coachbot.delivery.scheduler import Scheduler
-from coachbot.delivery.service import DeliveryService
+from coachbot.delivery.service import DeliveryService, StepReport
 from coachbot.localtime import at_local
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.outbox import Scope
@@ -147,7 +147,7 @@ class ConsoleDeliveries:
             return Reply(f"I couldn't read '{argument[0][:30]}' as a duration up to 400 days. "
                          f"{WAIT_USAGE}")
         before = self.messenger.count
-        await self.service.advance(self.clock, delta)
+        await advance(self.service, self.clock, delta)
         arrived = self.messenger.count - before
         news = "nothing arrived" if arrived == 0 else (
             "1 message arrived" if arrived == 1 else f"{arrived} messages arrived")
@@ -177,3 +177,16 @@ def attach_deliveries(app: App, chat: ConsoleChat, clock: SimulatedClock | None)
                                         app.settings.delivery_tick_seconds, dashboard,
                                         app.coach.default_zone)
     return chat.deliveries
+
+
+async def advance(service: DeliveryService, clock: SimulatedClock, delta: timedelta) -> list[StepReport]:
+    """Move a simulated clock forward, planning and sending at each due instant on the way."""
+    end = clock.now() + delta
+    reports = [await service.step()]
+    while (wake := await service.next_wake()) is not None and wake <= end:
+        clock.set(wake)
+        reports.append(await service.step())
+    if clock.now() < end:
+        clock.set(end)
+        reports.append(await service.step())
+    return reports

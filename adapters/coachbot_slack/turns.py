@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -15,6 +12,7 @@ from coachbot.delivery.limits import Throttles
 from coachbot.delivery.platform_facts import PlatformFacts
 from coachbot.messages import ChatKind, Incoming, Reply
 from coachbot.store.inbound import InboundLedger
+from coachbot.turnorder import TurnOrder
 from coachbot_slack.blocks import OPEN_DM, button, section
 from coachbot_slack.home import HomeTab
 from coachbot_slack.messenger import PLATFORM, SlackMessenger
@@ -63,25 +61,11 @@ class SlackTurns:
         self.ledger = ledger
         self.home = home
         self.replies = ReplySender(messenger, throttles)
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def one_at_a_time(self, user_id: str) -> AsyncIterator[None]:
-        """A person's messages are handled in the order they came, never two at once."""
-        lock, waiting = self._locks.get(user_id, (asyncio.Lock(), 0))
-        self._locks[user_id] = (lock, waiting + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, waiting = self._locks[user_id]
-            if waiting == 1:
-                del self._locks[user_id]
-            else:
-                self._locks[user_id] = (lock, waiting - 1)
+        self._turns: TurnOrder[str] = TurnOrder()
 
     async def turn(self, said: Said) -> None:
-        async with self.one_at_a_time(said.user_id):
+        """A person's messages are handled in the order they came, never two at once."""
+        async with self._turns.turn(said.user_id):
             handled = await self.handle_once(said)
             if handled is None:
                 return

@@ -77,7 +77,7 @@ class TelegramAdapter:
         self.application = build_application(config, PerPersonProcessor(ledger, config.bot_id))
         bot = self.application.bot
         events = app.facts
-        self.messenger = TelegramMessenger(bot, events)
+        self.messenger = TelegramMessenger(bot)
         self.admins = AdminCache(bot)
         replier = Replier(bot, app.throttles, events)
         self.inbound = Inbound(app.coach, events, bot, replier, self.admins)

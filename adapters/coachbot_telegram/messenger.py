@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from telegram import Bot, Message
-from telegram.error import BadRequest, ChatMigrated, TelegramError
+from telegram.error import BadRequest, TelegramError
 
-from coachbot.delivery.platform_facts import PlatformFacts
-from coachbot.delivery.ports import RecipientGone
 from coachbot.messages import Outgoing
 from coachbot_telegram.errors import delivery_error
 from coachbot_telegram.links import group_link
@@ -17,27 +15,24 @@ PLATFORM = "telegram"
 
 
 class TelegramMessenger:
-    """Sends one outbox message; the dispatcher around it takes the rate-limit slot."""
+    """Sends one outbox message; the dispatcher around it takes the rate-limit slot.
+
+    Telegram's answers become the port's errors; what they mean for the group or the learner
+    (a group that moved to a new id, one that removed the bot) the dispatcher records.
+    """
 
     platform = PLATFORM
 
-    def __init__(self, bot: Bot, events: PlatformFacts) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self.events = events
 
     async def send(self, out: Outgoing) -> str | None:
         try:
             message = await self._deliver(out)
-        except ChatMigrated as moved:
-            # The group's own row follows it too, not only the messages waiting for it.
-            await self.events.group_moved(PLATFORM, out.chat_id, str(moved.new_chat_id))
-            raise delivery_error(moved) from moved
         except TelegramError as error:
             mapped = delivery_error(error)
             if mapped is error:
                 raise
-            if isinstance(mapped, RecipientGone) and out.is_group:  # kicked while we were away
-                await self.events.left_group(PLATFORM, out.chat_id)
             raise mapped from error
         return str(message.message_id) if message else None
 

@@ -3,7 +3,6 @@ and each update once, however often Telegram (or anyone with the webhook secret)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Coroutine
 from typing import Any
@@ -12,6 +11,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from coachbot.store.inbound import InboundLedger
+from coachbot.turnorder import TurnOrder
 
 log = logging.getLogger(__name__)
 
@@ -38,20 +38,11 @@ class PerPersonProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self.ledger = ledger
         self.bot_id = bot_id  # update ids count per bot: two bots may share one database
-        self._locks: dict[int | None, asyncio.Lock] = {}
-        self._waiting: dict[int | None, int] = {}
+        self._turns: TurnOrder[int | None] = TurnOrder()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = update_key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
-        try:
-            async with lock:
-                await self.once(update, coroutine)
-        finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:  # nobody else queued for this person: drop the lock
-                del self._waiting[key], self._locks[key]
+        async with self._turns.turn(update_key(update)):
+            await self.once(update, coroutine)
 
     async def once(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Handle the update unless its id was claimed before (by this process or another)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -21,6 +20,7 @@ from coachbot.learning.progression import Progression
 from coachbot.learning.render import lesson_reply
 from coachbot.localtime import resolve_zone
 from coachbot.messages import ChatKind, Incoming, Reply
+from coachbot.queued import WorkQueued
 from coachbot.settings import Settings
 from coachbot.store.models import Group, Learner
 from coachbot.store.repository import Repository, encode_choices
@@ -46,7 +46,8 @@ class Coach:
     """Incoming in, replies out, one unit of work per message."""
 
     def __init__(self, content: Content, sessions: async_sessionmaker[AsyncSession], clock: Clock,
-                 faq: FaqMatcher, settings: Settings | None = None, default_zone: str = "UTC") -> None:
+                 faq: FaqMatcher, settings: Settings | None = None, default_zone: str = "UTC",
+                 queued: WorkQueued | None = None) -> None:
         self.content = content
         self.sessions = sessions
         self.clock = clock
@@ -55,9 +56,9 @@ class Coach:
         self.default_zone = default_zone
         self.progression = Progression(content)
         self.parts = Parts(content, self.progression, faq, self.settings, default_zone)
-        # Called after a turn that queued something in the outbox has committed (a mentor's
+        # Said after a turn that queued something in the outbox has committed (a mentor's
         # push), so a running scheduler can send it now rather than at its next tick.
-        self.queued_listeners: list[Callable[[], None]] = []
+        self.queued = queued or WorkQueued()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         result = await self.turn(clean_incoming(incoming))
@@ -90,8 +91,7 @@ class Coach:
     def _after(self, platform: str, result: TurnResult) -> None:
         metrics.INBOUND.labels(platform).inc()
         if result.queued:
-            for listener in self.queued_listeners:
-                listener()
+            self.queued.say()
 
     async def turn(self, incoming: Incoming) -> TurnResult:
         async with self.sessions() as session, session.begin():

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.dashboard import access
 from coachbot.dashboard.access import LINK_PATH, SESSION_LIFETIME, LinkProblem, Visitor
@@ -29,11 +29,13 @@ from coachbot.dashboard.throttle import BadLinkThrottle, client_address
 from coachbot.groups import actions
 from coachbot.groups.checkins import checkin_figures, percent
 from coachbot.platform import Route
+from coachbot.queued import WorkQueued
 from coachbot.store.models import Group
 
 if TYPE_CHECKING:
     from coachbot.bootstrap import App
-    from coachbot.conversation import Coach
+    from coachbot.clock import Clock
+    from coachbot.content import Content
     from coachbot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -67,13 +69,17 @@ Page = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 class Dashboard:
-    def __init__(self, coach: Coach, settings: Settings) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: Clock, content: Content,
+                 queued: WorkQueued, settings: Settings) -> None:
         assert settings.public_url and settings.secret_key
-        self.coach = coach
+        self.sessions = sessions
+        self.clock = clock
+        self.content = content
+        self.queued = queued
         self.secret_key = settings.secret_key
         self.origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.public_url))
         self.secure = self.origin.startswith("https://")
-        self.throttle = BadLinkThrottle(coach.clock)
+        self.throttle = BadLinkThrottle(clock)
         self.reports = ReportCache()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("coachbot.dashboard", "templates"),
@@ -137,7 +143,7 @@ class Dashboard:
         slowed = self._slowed(request)
         if slowed:
             return slowed
-        async with self.coach.sessions() as session:
+        async with self.sessions() as session:
             link = await access.check_link(session, self.secret_key, request.match_info["token"],
                                            self.now())
         if isinstance(link, LinkProblem):
@@ -148,7 +154,7 @@ class Dashboard:
         slowed = self._slowed(request) or self._foreign(request)
         if slowed:
             return slowed
-        async with self.coach.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             now = self.now()
             link = await access.check_link(session, self.secret_key, request.match_info["token"], now)
             opened = link if isinstance(link, LinkProblem) else await access.open_session(session, link, now)
@@ -172,7 +178,7 @@ class Dashboard:
     # -- sessions ----------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        return self.coach.clock.now()
+        return self.clock.now()
 
     def _foreign(self, request: web.Request) -> web.Response | None:
         """A form posted from another site (browsers say where a form came from)."""
@@ -189,7 +195,7 @@ class Dashboard:
         if form and (refused := self._foreign(request)):
             return refused
         token = request.cookies.get(COOKIE, "")
-        async with self.coach.sessions() as session, session.begin():
+        async with self.sessions() as session, session.begin():
             visitor = await access.visitor(session, token, self.now()) if token else None
             if visitor is None:
                 return self.refusal(401, "You're not signed in", "This browser has no open "
@@ -229,7 +235,7 @@ class Dashboard:
         group = self._group(request, visitor)
         if group is None:
             return self._not_yours()
-        content = self.coach.content
+        content = self.content
         report = await self.reports.report(session, group, self.now())
         notice, visitor.row.notice = visitor.row.notice, None
         return self.render(
@@ -246,8 +252,7 @@ class Dashboard:
         queued: list[bool] = []
         response = await self._signed_in(request, partial(self._act, queued), form=True)
         if any(queued):
-            for listener in self.coach.queued_listeners:  # committed: send it now, not at the next tick
-                listener()
+            self.queued.say()  # committed: send it now, not at the next tick
         return response
 
     async def _act(self, queued: list[bool], request: web.Request, session: AsyncSession,
@@ -265,7 +270,7 @@ class Dashboard:
 
     async def _outcome(self, session: AsyncSession, group: Group, action: str,
                        form: dict[str, str]) -> actions.Outcome:
-        content, now = self.coach.content, self.now()
+        content, now = self.content, self.now()
         if action == "push":
             return await actions.push_lesson(session, content, group, form.get("lesson", ""), now)
         stop = form.get("stop") == "1"
@@ -285,4 +290,4 @@ def dashboard_routes(app: App) -> list[Route]:
     """The dashboard's routes for the shared HTTP server; none while it is switched off."""
     if not app.settings.public_url:
         return []
-    return Dashboard(app.coach, app.settings).routes()
+    return Dashboard(app.sessions, app.clock, app.content, app.queued, app.settings).routes()

@@ -7,7 +7,8 @@ back to pending. A sender marks its row "sending" and writes the lesson's delive
 LessonRecord, the track position, the open check-in; a group's position), then takes the
 row's rate-limit slot and sends; the transaction that records the outcome also marks its
 next row. So each sender holds at most one row "sending", and a crash leaves no more than
-`concurrency` rows uncertain. Senders share these transactions (group commit).
+`concurrency` rows uncertain. Senders share these transactions (group commit). Outcomes
+are written, and deliveries undone, by `outcomes.py`.
 
 Sent, or possibly sent (a crash, an unknown error), a delivery stays: the learner has it, or
 sees it with `today`, and it is never sent twice. When the platform surely did not take it
@@ -25,10 +26,9 @@ import secrets
 import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,67 +36,32 @@ from coachbot import metrics
 from coachbot.clock import Clock
 from coachbot.delivery.batching import Batcher
 from coachbot.delivery.limits import Throttles, Ticket
+from coachbot.delivery.outcomes import (
+    ERROR_LIMIT,
+    Outcome,
+    OutcomeRecorder,
+    PassReport,
+    count_outcomes,
+    held_job,
+)
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import ChatMoved, Messenger, RateLimited, RecipientGone, TransientError
 from coachbot.delivery.recording import Job, Preparer, Skip
-from coachbot.learning.group_progression import give_back_group_lesson
 from coachbot.learning.progression import Progression
-from coachbot.messages import Outgoing, Reply
 from coachbot.store import outbox
-from coachbot.store.models import Group, Learner, OutboxKind, OutboxMessage, OutboxStatus
-from coachbot.store.outbox import DAILY, Scope
+from coachbot.store.models import OutboxMessage, OutboxStatus
+from coachbot.store.outbox import Scope
 from coachbot.store.repository import Repository
 
 log = logging.getLogger(__name__)
 MAX_MOVES = 2
-ERROR_LIMIT = 480
 # A database that is down answers with these (or with a DBAPIError around them).
 DATABASE_DOWN: tuple[type[BaseException], ...] = (DBAPIError, OSError, asyncio.TimeoutError)
-COUNTED_AS = {OutboxStatus.SENT: "sent", OutboxStatus.PENDING: "retried",
-              OutboxStatus.FAILED: "failed", OutboxStatus.UNCERTAIN: "uncertain"}
-GROUP_KINDS = (OutboxKind.GROUP_LESSON, OutboxKind.DIGEST)
-
-
-@dataclass
-class PassReport:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    skipped: int = 0
-    uncertain: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Outcome:
-    """How one send ended, and what that means for the row and the learner."""
-
-    job: Job
-    status: OutboxStatus
-    error: str | None = None
-    message_id: str | None = None
-    retry_at: datetime | None = None
-    refund: bool = False  # waiting out a rate limit is not a failed attempt
-    withdraw: bool = False  # the lesson surely did not arrive: undo its delivery
-    unreachable: bool = False
-    pause_until: datetime | None = None
 
 
 def worker_name() -> str:
     """This process's name on the rows it holds: unique, and readable in `coachbot deliveries`."""
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def is_group_row(row: OutboxMessage) -> bool:
-    return row.kind in GROUP_KINDS or (row.kind == OutboxKind.TEXT and row.group_key is not None)
-
-
-def held_job(row: OutboxMessage) -> Job:
-    """A row found "sending" that this worker never sent, as a job that can be withdrawn."""
-    chosen = row.kind == OutboxKind.LESSON or (row.kind == OutboxKind.GROUP_LESSON and row.slot == DAILY)
-    out = Outgoing(platform=row.platform, chat_id=row.chat_id, reply=Reply(""), is_group=is_group_row(row))
-    return Job(row.id, row.kind, row.attempts, row.learner_id, row.lesson_id, out, row.expires_at,
-               row.group_key, chosen)
 
 
 class Dispatcher:
@@ -112,6 +77,7 @@ class Dispatcher:
         self.scope = scope or Scope(frozenset(self.messengers))
         self.preparer = Preparer(progression, policy)
         self.worker = worker_name()
+        self.outcomes = OutcomeRecorder(progression, clock, self.worker)
         self.stopping = False
         self._writing = asyncio.Lock()  # one writer per process: SQLite would sleep on contention
         self._unrecorded: list[Outcome] = []
@@ -159,10 +125,10 @@ class Dispatcher:
         async with self._writing, self.sessions() as session, session.begin():
             now = self.clock.now()
             for outcome in self._unrecorded:
-                await self._apply(session, outcome)
+                await self.outcomes.apply(session, outcome)
             # Still "sending" here and never sent: marking it looked like it failed.
             for row in await outbox.held(session, self.worker):
-                await self._apply(session, Outcome(held_job(row), OutboxStatus.PENDING, withdraw=True,
+                await self.outcomes.apply(session, Outcome(held_job(row), OutboxStatus.PENDING, withdraw=True,
                                                    retry_at=now, refund=True,
                                                    error="not sent: the database failed as it was marked"))
             await outbox.release(session, self.worker)
@@ -171,7 +137,7 @@ class Dispatcher:
         if self._unrecorded:
             log.info("recorded %d delivery outcome(s) kept while the database was away",
                      len(self._unrecorded))
-            self._count(self._unrecorded, report)
+            count_outcomes(self._unrecorded, report)
             self._unrecorded = []
 
     async def _release_unsent(self) -> None:
@@ -245,7 +211,7 @@ class Dispatcher:
             report.errors.append(str(exc)[:ERROR_LIMIT])
             return None
         if done is not None:
-            self._count([done], report)
+            count_outcomes([done], report)
         if isinstance(prepared, Skip):
             assert row is not None
             report.skipped += 1
@@ -260,7 +226,7 @@ class Dispatcher:
             now = self.clock.now()
             for done, _ in steps:
                 if done is not None:
-                    await self._apply(session, done)
+                    await self.outcomes.apply(session, done)
             held = await outbox.mark_sending(session, [row.id for row in rows], self.worker, now,
                                              now + self.policy.lease) if rows else []
             prepared = await self.preparer.prepare(Repository(session), held, now)
@@ -322,56 +288,3 @@ class Dispatcher:
             log.warning("could not store a chat's new id: %s", exc)
             return False
         return True
-
-    # -- record --------------------------------------------------------------------------------
-
-    @staticmethod
-    def _count(outcomes: list[Outcome], report: PassReport) -> None:
-        for outcome in outcomes:
-            name = COUNTED_AS[outcome.status]
-            setattr(report, name, getattr(report, name) + 1)
-            metrics.MESSAGES.labels(outcome.job.out.platform, outcome.job.kind, name).inc()
-
-    async def _apply(self, session: AsyncSession, outcome: Outcome) -> None:
-        job, now = outcome.job, self.clock.now()
-        values: dict[str, object] = {
-            "status": outcome.status, "chat_id": job.out.chat_id, "claimed_by": None, "lease_until": None,
-            "last_error": outcome.error[:ERROR_LIMIT] if outcome.error else None}
-        if outcome.status == OutboxStatus.SENT:
-            values.update(sent_at=now, message_id=outcome.message_id)
-        if outcome.retry_at is not None:
-            values["next_attempt_at"] = outcome.retry_at
-            if job.chosen:  # picked again when it goes out (withdrawn below)
-                values["lesson_id"] = None
-        if outcome.refund:
-            values["attempts"] = OutboxMessage.attempts - 1
-        # Only while this worker holds it (another may have recorded it as uncertain meanwhile).
-        await session.execute(update(OutboxMessage)
-                              .where(OutboxMessage.id == job.row_id, OutboxMessage.claimed_by == self.worker)
-                              .values(**values).execution_options(synchronize_session=False))
-        if outcome.pause_until is not None:
-            await outbox.pause_chat(session, job.out.platform, job.out.chat_id, outcome.pause_until)
-        if job.learner_id is not None and (outcome.withdraw or outcome.unreachable):
-            await self._undo(session, outcome)
-        elif job.out.is_group:
-            await self._undo_group(session, outcome)
-
-    async def _undo(self, session: AsyncSession, outcome: Outcome) -> None:
-        job = outcome.job
-        learner = await session.get(Learner, job.learner_id)
-        if learner is None:
-            return
-        if outcome.unreachable:
-            learner.unreachable = True
-        if outcome.withdraw and job.kind == OutboxKind.LESSON and job.lesson_id:
-            await self.progression.withdraw(Repository(session), learner, job.lesson_id)
-
-    async def _undo_group(self, session: AsyncSession, outcome: Outcome) -> None:
-        job = outcome.job
-        if outcome.withdraw and job.chosen and job.lesson_id:
-            await give_back_group_lesson(session, self.progression.content, job.group_key,
-                                         job.lesson_id)
-        if outcome.unreachable:  # removed from the group: stop its schedule
-            await session.execute(update(Group).where(Group.platform == job.out.platform,
-                                                      Group.chat_id == job.out.chat_id)
-                                  .values(active=False).execution_options(synchronize_session=False))

@@ -1,6 +1,7 @@
 """The scheduler: APScheduler (3.x) interval jobs that tick the delivery service and prune.
 
-The jobs hold no data; the outbox does. Several processes may each run one, because claims go
+The jobs hold no data; the outbox does. Beside the interval it listens for work queued to go
+out now (a mentor's push) and sends that at once. Several processes may each run one, because claims go
 through the database. A tick that finds the database away logs it once and tries again on
 the next tick; the outage's end is logged too.
 """
@@ -8,6 +9,7 @@ the next tick; the outage's end is logged too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +19,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from coachbot.delivery.dispatcher import DATABASE_DOWN
 from coachbot.delivery.service import DeliveryService
+from coachbot.queued import WorkQueued
 
 log = logging.getLogger(__name__)
 TICK = "delivery-tick"
@@ -26,11 +29,14 @@ PRUNE_EVERY = timedelta(hours=1)
 
 
 class Scheduler:
-    def __init__(self, service: DeliveryService, tick_seconds: float = 20) -> None:
+    def __init__(self, service: DeliveryService, tick_seconds: float = 20,
+                 queued: WorkQueued | None = None) -> None:
         self.service = service
         self.tick_seconds = tick_seconds
+        self.queued = queued
         self._aps: AsyncIOScheduler | None = None
         self._work: asyncio.Task[None] | None = None
+        self._listening: asyncio.Task[None] | None = None
         self._again = False
         self._failing = False
         self.last_error: str | None = None
@@ -60,6 +66,14 @@ class Scheduler:
                           next_run_time=datetime.now(UTC) + timedelta(minutes=1), max_instances=1,
                           coalesce=True, misfire_grace_time=None)
         self._aps.start()
+        if self.queued is not None:
+            self._listening = asyncio.create_task(self._listen(self.queued))
+
+    async def _listen(self, queued: WorkQueued) -> None:
+        """Tick whenever work is queued to go out now, not only at the next interval."""
+        while True:
+            await queued.heard()
+            await self.tick()
 
     async def stop(self) -> None:
         """Stop ticking, claim nothing new, and let the sends in flight finish."""
@@ -67,6 +81,11 @@ class Scheduler:
             return
         aps, self._aps = self._aps, None
         aps.shutdown(wait=False)
+        if self._listening is not None:
+            listening, self._listening = self._listening, None
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
         self.service.dispatcher.stopping = True
         if self._work is not None:
             await self._work
@@ -82,6 +101,11 @@ class Scheduler:
         self._again = True
         if self._work is None or self._work.done():
             self._work = asyncio.create_task(self._run())
+
+    async def idle(self) -> None:
+        """Return once the round in progress, if any, has finished."""
+        if self._work is not None:
+            await asyncio.shield(self._work)
 
     async def _run(self) -> None:
         while self._again and self._aps is not None:

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.clock import Clock, SimulatedClock
-from coachbot.delivery.dispatcher import Dispatcher, PassReport
+from coachbot.clock import Clock
+from coachbot.delivery.dispatcher import Dispatcher
 from coachbot.delivery.limits import Throttles
+from coachbot.delivery.outcomes import PassReport
 from coachbot.delivery.planner import Planner
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
@@ -21,7 +22,7 @@ from coachbot.store import outbox
 from coachbot.store.outbox import Scope
 
 # On a simulated clock a row that stays due (its worker hit a database clash) is tried again
-# this much later, so stepping always moves on.
+# this much later, so stepping always moves on (see coachbot_console.simulated.advance).
 MIN_STEP = timedelta(minutes=1)
 
 
@@ -75,15 +76,3 @@ class DeliveryService:
         found = [await self.next_retry(), await self.planner.next_due(now)]
         times = [t if t > now else now + MIN_STEP for t in found if t is not None]
         return min(times) if times else None
-
-    async def advance(self, clock: SimulatedClock, delta: timedelta) -> list[StepReport]:
-        """Move a simulated clock forward, stopping at each due instant on the way."""
-        end = clock.now() + delta
-        reports = [await self.step()]
-        while (wake := await self.next_wake()) is not None and wake <= end:
-            clock.set(wake)
-            reports.append(await self.step())
-        if clock.now() < end:
-            clock.set(end)
-            reports.append(await self.step())
-        return reports

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from coachbot.localtime import at_local
+from coachbot.localtime import at_local, end_of_day
 
 Window = tuple[time, time]
 
@@ -37,7 +37,7 @@ def window_end(day: date, starts: time, zone: str, chosen: time, quiet: Window |
     a lesson held up by downtime or retries goes out late the same day, never at night and
     never on a later day.
     """
-    midnight = at_local(day + timedelta(days=1), time(0, 0), zone)
+    midnight = end_of_day(day, zone)
     if exempt(chosen, quiet):
         return midnight
     assert quiet is not None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from coachbot.localtime import at_local, local_date
+from coachbot.localtime import end_of_day, local_date
 from coachbot.store import outbox
 from coachbot.store.models import Group, OutboxKind
 
@@ -23,5 +23,5 @@ async def queue_group_lesson(session: AsyncSession, group: Group, lesson_id: str
     return await outbox.enqueue(
         session, kind=OutboxKind.GROUP_LESSON, recipient=group_recipient(group), slot=lesson_id,
         platform=group.platform, chat_id=group.chat_id, local_date=day, due_at=due_at,
-        expires_at=at_local(day + timedelta(days=1), time(0), group.timezone), now=due_at,
+        expires_at=end_of_day(day, group.timezone), now=due_at,
         group_key=str(group.id), lesson_id=lesson_id)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coachbot.content.models import Content
 from coachbot.groups.lessons import group_recipient
 from coachbot.learning.group_progression import group_track
-from coachbot.localtime import at_local, local_date, parse_hhmm
+from coachbot.localtime import at_local, end_of_day, local_date, parse_hhmm
 from coachbot.store import outbox
 from coachbot.store.models import Group, OutboxKind
 
@@ -28,10 +28,6 @@ def first_day(now: datetime, zone: str, at: time) -> date:
     """The first local day a new schedule applies: today if its time is still ahead."""
     today = local_date(now, zone)
     return today if at_local(today, at, zone) > now else today + timedelta(days=1)
-
-
-def _end_of(day: date, zone: str) -> datetime:
-    return at_local(day + timedelta(days=1), time(0), zone)
 
 
 async def plan_groups(session: AsyncSession, content: Content, now: datetime,
@@ -59,7 +55,7 @@ async def _plan_lesson(session: AsyncSession, content: Content, group: Group, da
     queued = await outbox.enqueue(
         session, kind=OutboxKind.GROUP_LESSON, recipient=group_recipient(group), slot=outbox.DAILY,
         platform=group.platform, chat_id=group.chat_id, local_date=day, due_at=due,
-        expires_at=_end_of(day, group.timezone), now=now, group_key=str(group.id))
+        expires_at=end_of_day(day, group.timezone), now=now, group_key=str(group.id))
     return int(queued)
 
 
@@ -73,7 +69,7 @@ async def _plan_digest(session: AsyncSession, group: Group, day: date, now: date
     queued = await outbox.enqueue(
         session, kind=OutboxKind.DIGEST, recipient=group_recipient(group), slot=DIGEST_SLOT,
         platform=group.platform, chat_id=group.chat_id, local_date=day, due_at=due,
-        expires_at=_end_of(day, group.timezone), now=now, group_key=str(group.id))
+        expires_at=end_of_day(day, group.timezone), now=now, group_key=str(group.id))
     return int(queued)
 
 

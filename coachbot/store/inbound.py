@@ -18,10 +18,10 @@ import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.clock import Clock
+from coachbot.store.inserts import insert_skipping_duplicates
 from coachbot.store.models import InboundEvent
 
 # Platforms retry within minutes (Slack: at once, +1 min, +5 min); keep keys well past that.
@@ -80,10 +80,8 @@ class InboundLedger:
 
     async def _claim(self, key: str, now: datetime) -> bool:
         async with self.sessions() as session, session.begin():
-            dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-            inserted = await session.execute(
-                dialect.insert(InboundEvent).values(platform=self.platform, event_id=key,
-                                                    claimed_at=now).on_conflict_do_nothing())
+            inserted = await session.execute(insert_skipping_duplicates(session, InboundEvent).values(
+                platform=self.platform, event_id=key, claimed_at=now))
             if getattr(inserted, "rowcount", 0):
                 claimed = True
             else:

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, select, true, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coachbot.store.inserts import insert_skipping_duplicates
 from coachbot.store.models import Group, Learner, OutboxKind, OutboxMessage, OutboxStatus
 
 DAILY = "daily"
@@ -40,9 +40,7 @@ def _within(platform: Any, chat_id: Any, scope: Scope) -> ColumnElement[bool]:
 
 def insert_once(session: AsyncSession) -> Any:
     """An INSERT into the outbox that quietly skips rows the unique constraint already holds."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(Row).on_conflict_do_nothing()
+    return insert_skipping_duplicates(session, Row)
 
 
 async def enqueue(session: AsyncSession, *, kind: OutboxKind, recipient: str, slot: str,

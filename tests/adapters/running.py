@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 
+import aiohttp
+
 RUNNING = re.compile(r"coachbot is running: [\w, ]+; HTTP on [\d.]+:(\d+)")
+STARTING = re.compile(r"coachbot is starting: HTTP on [\d.]+:(\d+)")
+WAIT = 60.0
 
 
 def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
@@ -41,10 +46,27 @@ class Running:
     def text(self) -> str:
         return "".join(self.log)
 
+    async def get(self, path: str) -> tuple[int, dict[str, object]]:
+        async with aiohttp.ClientSession() as session, \
+                session.get(f"http://127.0.0.1:{self.port}{path}") as answer:
+            return answer.status, json.loads(await answer.text())
+
+    async def until_logged(self, phrase: str, wait: float = WAIT) -> None:
+        async with asyncio.timeout(wait):
+            while phrase not in self.text:
+                await asyncio.sleep(0.05)
+
+    async def until_ready(self, wait: float = WAIT) -> None:
+        async with asyncio.timeout(wait):
+            while (await self.get("/readyz"))[0] != 200:
+                await asyncio.sleep(0.1)
+
 
 @asynccontextmanager
-async def coachbot_run(env: Mapping[str, str], wait: float) -> AsyncIterator[Running]:
-    """Start `coachbot run`; yields once it logs that it is running (with its port)."""
+async def coachbot_run(env: Mapping[str, str], wait: float = WAIT,
+                       port_from: re.Pattern[str] = RUNNING) -> AsyncIterator[Running]:
+    """Start `coachbot run`; yields once a log line matching `port_from` gives its HTTP port
+    (by default: once it logs that it is running; STARTING: as soon as HTTP is up)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "coachbot", "run", env=dict(env),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
@@ -56,7 +78,7 @@ async def coachbot_run(env: Mapping[str, str], wait: float) -> AsyncIterator[Run
         async for raw in process.stderr:
             line = raw.decode(errors="replace")
             log.append(line)
-            found = RUNNING.search(line)
+            found = port_from.search(line)
             if found and not port.done():
                 port.set_result(int(found.group(1)))
         if not port.done():
@@ -69,5 +91,11 @@ async def coachbot_run(env: Mapping[str, str], wait: float) -> AsyncIterator[Run
         yield Running(process, http_port, log, reader)
     finally:
         if process.returncode is None:
+            process.terminate()
+            with suppress(TimeoutError):
+                async with asyncio.timeout(20):
+                    await process.wait()
+        if process.returncode is None:
             process.kill()
             await process.wait()
+        await reader

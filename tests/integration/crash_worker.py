@@ -1,6 +1,6 @@
 """A delivery worker for the crash test: sends today's due lessons through a fake platform.
 
-Usage: python crash_worker.py DATABASE_URL ENDPOINT_URL NOW_ISO
+Usage, from the checkout: python -m tests.integration.crash_worker DATABASE_URL ENDPOINT_URL NOW_ISO
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from coachbot.content import load_content
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.service import DeliveryService
-from coachbot.delivery.testing import HttpMessenger
 from coachbot.learning.progression import Progression
 from coachbot.store.database import make_engine, make_sessionmaker
+from tests.fakes import HttpMessenger
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 

@@ -12,13 +12,11 @@ import pytest
 from coachbot_console import ConsoleChat
 from coachbot_console.simulated import attach_deliveries
 
-from coachbot.bootstrap import App
+from coachbot.bootstrap import App, build
 from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
-from coachbot.conversation import Coach
 from coachbot.faq import LexicalMatcher
 from coachbot.settings import Settings
-from coachbot.store.database import make_engine, make_sessionmaker
 from tests.conftest import CONTENT_DIR
 from tests.dashboard_kit import LINK, SECRET, free_port
 from tests.integration.test_delivery_console import lines
@@ -28,11 +26,8 @@ START = "2026-03-07T08:00-05:00"
 
 def assemble(settings: Settings, clock: SimulatedClock) -> App:
     content = load_content(CONTENT_DIR)
-    engine = make_engine(settings.database_url)
-    sessions = make_sessionmaker(engine)
-    coach = Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
-                  default_zone="America/New_York")
-    return App(settings, content, engine, sessions, clock, coach)
+    return build(settings, clock, default_zone="America/New_York", content=content,
+                 matcher=LexicalMatcher(content.faq))
 
 
 async def test_a_member_who_started_in_the_group_gets_daily_lessons(database_url: str) -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.delivery.testing import FakePlatform, PlatformRules
 from coachbot.store.models import LessonRecord, OutboxMessage, OutboxStatus
 from tests.delivery_kit import add_learners
+from tests.fakes import FakePlatform, PlatformRules
 
-WORKER = Path(__file__).with_name("crash_worker.py")
+ROOT = Path(__file__).resolve().parents[2]
 LEARNERS = 1000
 CONCURRENCY = 8
 NOW = "2026-03-03T09:00:00+00:00"
@@ -26,8 +26,8 @@ LATER = "2026-03-03T09:02:00+00:00"  # the dead worker's leases (60 s) have run 
 
 async def start_worker(database_url: str, endpoint: str, now: str = NOW) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, str(WORKER), database_url, endpoint, now,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable, "-m", "tests.integration.crash_worker", database_url, endpoint, now,
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
 async def until(condition: object, seconds: float = 90) -> None:

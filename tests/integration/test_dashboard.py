@@ -11,7 +11,7 @@ from datetime import timedelta
 import aiohttp
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coachbot.clock import SimulatedClock
 from coachbot.content import Content
@@ -25,9 +25,9 @@ CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
 @pytest.fixture
-async def served(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
+async def served(content: Content, engine: AsyncEngine, clock: SimulatedClock,
                  database_url: str) -> AsyncIterator[Served]:
-    async with serve(content, sessions, clock, database_url) as running:
+    async with serve(content, engine, clock, database_url) as running:
         yield running
 
 
@@ -166,8 +166,7 @@ async def test_forms_need_the_sessions_csrf_token_and_our_origin(
 
 async def test_actions_go_through_the_chat_commands_rules_and_say_what_happened(
         served: Served, browser: aiohttp.ClientSession, sessions: async_sessionmaker[AsyncSession]) -> None:
-    woken: list[bool] = []
-    served.coach.queued_listeners.append(lambda: woken.append(True))
+    queued = served.coach.queued
     await served.member("ann").say("hello")
     await sign_in(served, browser)
     gid = await group_id(sessions)
@@ -181,10 +180,11 @@ async def test_actions_go_through_the_chat_commands_rules_and_say_what_happened(
             return await read(answer)
 
     assert "Queued: lesson engagement-2 goes out" in await post("push", lesson="engagement-2")
-    assert woken == [True]
+    assert queued.pending  # a running scheduler sends it now
+    await queued.heard()
     assert "already pushed to this group today" in await post("push", lesson="engagement-2")
     assert "no lesson 'nope-1'" in await post("push", lesson="nope-1")
-    assert woken == [True]  # refusals queue nothing
+    assert not queued.pending  # refusals queue nothing
     await served.town.service.step()
     sent = served.town.messenger.to("-100")
     assert [o.reply.lesson.lesson_id for o in sent if o.reply.lesson] == ["engagement-2"]
@@ -272,9 +272,9 @@ async def test_large_groups_are_paged(
 
 
 async def test_https_sessions_get_a_secure_cookie(
-        content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
+        content: Content, engine: AsyncEngine, clock: SimulatedClock,
         database_url: str, browser: aiohttp.ClientSession) -> None:
-    async with serve(content, sessions, clock, database_url, "https://coach.example.org") as served:
+    async with serve(content, engine, clock, database_url, "https://coach.example.org") as served:
         link = await served.link()
         assert link.startswith("https://coach.example.org/dashboard/open/")
         local = served.base + link.removeprefix("https://coach.example.org")  # as the proxy forwards it

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coachbot.clock import SimulatedClock
 from coachbot.content import Content
@@ -35,9 +35,9 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def served(content: Content, sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock,
+async def served(content: Content, engine: AsyncEngine, clock: SimulatedClock,
                  database_url: str) -> AsyncIterator[Served]:
-    async with serve(content, sessions, clock, database_url) as running:
+    async with serve(content, engine, clock, database_url) as running:
         yield running
 
 

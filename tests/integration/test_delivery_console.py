@@ -16,13 +16,11 @@ from coachbot_console.simulated import attach_deliveries
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.bootstrap import App
-from coachbot.clock import SimulatedClock, SystemClock
+from coachbot.bootstrap import App, build
+from coachbot.clock import SimulatedClock
 from coachbot.content import Content, load_content
-from coachbot.conversation import Coach
 from coachbot.faq import LexicalMatcher
 from coachbot.settings import Settings
-from coachbot.store.database import make_engine, make_sessionmaker
 from coachbot.store.models import Learner
 from tests.conftest import CONTENT_DIR
 from tests.delivery_kit import add_learners
@@ -38,12 +36,8 @@ def assemble(database_url: str, clock: SimulatedClock | None) -> App:
     """The composition root's App, with the lexical FAQ matcher (quick to build)."""
     settings = Settings(database_url=database_url)
     content = load_content(CONTENT_DIR)
-    engine = make_engine(database_url)
-    sessions = make_sessionmaker(engine)
-    used = clock or SystemClock()
-    coach = Coach(content, sessions, used, LexicalMatcher(content.faq), settings,
-                  default_zone="America/New_York")
-    return App(settings, content, engine, sessions, used, coach)
+    return build(settings, clock, default_zone="America/New_York", content=content,
+                 matcher=LexicalMatcher(content.faq))
 
 
 async def converse(database_url: str, now: str | None, *typed: str) -> str:

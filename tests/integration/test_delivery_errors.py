@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from coachbot_console.simulated import advance
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.clock import SimulatedClock
@@ -14,11 +15,11 @@ from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
 from coachbot.delivery.report import delivery_report
-from coachbot.delivery.testing import RecordingMessenger
 from coachbot.messages import Outgoing
 from coachbot.store import outbox
 from coachbot.store.models import OutboxKind, OutboxStatus
 from tests.delivery_kit import POLICY, Town, add_learners, delivery_for, learner, rows
+from tests.fakes import RecordingMessenger
 
 BERLIN = "Europe/Berlin"
 
@@ -115,7 +116,7 @@ async def test_rate_limit_pauses_only_that_chat_then_retries(
     town.messenger.answer("ann", RateLimited(30))
     await town.wait_until(BERLIN, "2026-03-03T09:00")
     assert town.lessons("bob") == ["first-week-2"] and town.lessons("ann") == []
-    await town.service.advance(town.clock, timedelta(seconds=30))
+    await advance(town.service, town.clock, timedelta(seconds=30))
     assert town.lessons("ann") == ["first-week-2"]
     row = next(r for r in await rows(sessions) if r.chat_id == "ann" and r.kind == "lesson")
     assert row.attempts == 1  # waiting out a rate limit is not a failed attempt

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import PlatformLimits, Rate, Throttles
-from coachbot.delivery.testing import FakePlatform, HttpMessenger, PlatformRules
 from coachbot.faq import LexicalMatcher
 from coachbot.store.models import OutboxMessage
 from tests.delivery_kit import POLICY, add_learners, delivery_for
+from tests.fakes import FakePlatform, HttpMessenger, PlatformRules
 
 LEARNERS = 60
 DUE = datetime.fromisoformat("2026-03-03T09:00+00:00")

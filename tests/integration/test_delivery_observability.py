@@ -16,8 +16,9 @@ from coachbot.logs import JsonFormatter, redact
 from coachbot.settings import sqlite_url
 from coachbot.store.database import upgrade
 from tests.adapters.fake_telegram import TOKEN, FakeBotApi
+from tests.adapters.running import STARTING, WAIT, coachbot_run
 from tests.adapters.telegram.conftest import fake
-from tests.integration.test_delivery_runtime import WAIT, coachbot_run, telegram_env
+from tests.integration.test_delivery_runtime import telegram_env
 
 __all__ = ["fake"]  # the fixture, shared with the runtime tests
 
@@ -53,7 +54,7 @@ async def test_metrics_and_json_logs_of_a_running_bot(fake: FakeBotApi, tmp_path
     fake.started.add(1001)
     env = telegram_env(fake.base_url, sqlite_url(path), tmp_path)
     env["COACHBOT_LOG_FORMAT"] = "json"
-    async with coachbot_run(env) as running:
+    async with coachbot_run(env, port_from=STARTING) as running:
         async with asyncio.timeout(WAIT):
             while not fake.sent(1001):
                 await asyncio.sleep(0.1)

@@ -17,13 +17,13 @@ from coachbot.content import Content
 from coachbot.conversation import Coach
 from coachbot.delivery.dispatcher import DATABASE_DOWN
 from coachbot.delivery.limits import Throttles
-from coachbot.delivery.testing import RecordingMessenger
 from coachbot.faq import LexicalMatcher
 from coachbot.messages import Outgoing
 from coachbot.store.database import make_engine, make_sessionmaker
 from coachbot.store.models import LessonRecord, OutboxMessage
 from tests.conftest import PG_URL
 from tests.delivery_kit import POLICY, Gate, add_learners, delivery_for
+from tests.fakes import RecordingMessenger
 
 LEARNERS = 60
 

@@ -14,10 +14,10 @@ from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.retention import prune
-from coachbot.delivery.testing import RecordingMessenger
 from coachbot.settings import Settings, SettingsError, load_settings
 from coachbot.store.models import InboundEvent, OutboxMessage
 from tests.delivery_kit import delivery_for
+from tests.fakes import RecordingMessenger
 
 NOW = datetime.fromisoformat("2026-06-30T12:00+00:00")
 OLD, RECENT = NOW - timedelta(days=100), NOW - timedelta(days=10)

@@ -4,87 +4,20 @@ waited for (with /readyz saying so), and a refusal that waiting cannot fix stops
 from __future__ import annotations
 
 import asyncio
-import json
-import re
 import sys
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import aiohttp
 from sqlalchemy.engine import make_url
 
 from tests.adapters.fake_telegram import TOKEN, FakeBotApi
-from tests.adapters.running import clean_env
+from tests.adapters.running import STARTING, WAIT, clean_env, coachbot_run
 from tests.adapters.telegram.conftest import fake
 from tests.delivery_kit import Gate
 
 __all__ = ["fake"]  # the fake Bot API fixture
-STARTING = re.compile(r"coachbot is starting: HTTP on [\d.]+:(\d+)")
-WAIT = 60.0
-
-
-@dataclass
-class Process:
-    process: asyncio.subprocess.Process
-    port: int
-    log: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.log)
-
-    async def get(self, path: str) -> tuple[int, dict[str, object]]:
-        async with aiohttp.ClientSession() as session, \
-                session.get(f"http://127.0.0.1:{self.port}{path}") as answer:
-            return answer.status, json.loads(await answer.text())
-
-    async def until_logged(self, phrase: str) -> None:
-        async with asyncio.timeout(WAIT):
-            while phrase not in self.text:
-                await asyncio.sleep(0.05)
-
-    async def until_ready(self) -> None:
-        async with asyncio.timeout(WAIT):
-            while (await self.get("/readyz"))[0] != 200:
-                await asyncio.sleep(0.1)
-
-
-@asynccontextmanager
-async def coachbot_run(env: Mapping[str, str]) -> AsyncIterator[Process]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "coachbot", "run", env=dict(env),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
-    log: list[str] = []
-    port: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-
-    async def read() -> None:
-        assert process.stderr is not None
-        async for raw in process.stderr:
-            line = raw.decode(errors="replace")
-            log.append(line)
-            found = STARTING.search(line)
-            if found and not port.done():
-                port.set_result(int(found.group(1)))
-        if not port.done():
-            port.set_exception(AssertionError("coachbot run ended early:\n" + "".join(log)))
-
-    reader = asyncio.create_task(read())
-    try:
-        async with asyncio.timeout(WAIT):
-            yield Process(process, await port, log)
-    finally:
-        if process.returncode is None:
-            process.terminate()
-            with suppress(TimeoutError):
-                async with asyncio.timeout(20):
-                    await process.wait()
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
 
 
 async def healthcheck(port: int) -> int:
@@ -139,7 +72,7 @@ async def bring_back(down: Gate | Path) -> None:
 async def test_run_waits_for_a_database_that_is_not_there_yet_then_serves(
         fake: FakeBotApi, database_url: str, tmp_path: Path) -> None:
     async with database_down(database_url, tmp_path) as (url, down), \
-            coachbot_run(telegram_env(fake.base_url, url, tmp_path)) as running:
+            coachbot_run(telegram_env(fake.base_url, url, tmp_path), port_from=STARTING) as running:
         await running.until_logged("waiting for the database")
         live, body = await running.get("/healthz")
         ready, why = await running.get("/readyz")
@@ -161,7 +94,7 @@ async def test_run_waits_for_a_bot_api_that_cannot_be_reached_yet(
     gate = Gate(api_port)
     api_url = fake.base_url.replace(f":{api_port}/", f":{gate.port}/")
     try:
-        async with coachbot_run(telegram_env(api_url, database_url, tmp_path)) as running:
+        async with coachbot_run(telegram_env(api_url, database_url, tmp_path), port_from=STARTING) as running:
             await running.until_logged("waiting for telegram")
             ready, why = await running.get("/readyz")
             assert ready == 503 and "telegram" in why["waiting_for"]  # type: ignore[operator]

@@ -18,12 +18,12 @@ from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.ports import RecipientGone
 from coachbot.delivery.scheduler import Scheduler
-from coachbot.delivery.testing import RecordingMessenger
 from coachbot.faq import LexicalMatcher
 from coachbot.messages import Outgoing
 from coachbot.settings import sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
 from tests.delivery_kit import POLICY, add_learners, delivery_for, rows
+from tests.fakes import RecordingMessenger
 
 
 class SlowMessenger(RecordingMessenger):

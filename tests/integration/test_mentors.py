@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import subprocess
@@ -14,12 +15,16 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
+from coachbot.delivery.scheduler import Scheduler
 from coachbot.groups.report import CSV_COLUMNS, build_report, write_csv
 from coachbot.store.models import FaqMiss, Group, Membership
 from tests.conftest import Chat
+from tests.fakes import RecordingMessenger
 
+WAIT = 15.0  # seconds before a test gives up on a send; a hang fails instead of blocking
 MENTOR_COMMANDS = ["push next", "schedule 09:00", "report", "digest monday 09:00"]
 
 
@@ -236,13 +241,29 @@ async def test_push_sends_a_lesson_to_the_group_once_through_the_outbox(
     assert {r.status for r in await rows(sessions)} == {"sent"}
 
 
-async def test_push_wakes_a_running_scheduler(coach: Coach) -> None:
-    woken: list[bool] = []
-    coach.queued_listeners.append(lambda: woken.append(True))
-    await member(coach, "ann").say("push next")
-    assert woken == []  # a refusal queues nothing
-    await admin(coach).say("push engagement-2")
-    assert woken == [True]
+async def test_a_push_goes_out_at_once_not_at_the_next_tick(
+        app: App, coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
+    from tests.delivery_kit import add_learners
+
+    messenger = RecordingMessenger("test")
+    await add_learners(sessions, 1, platform="test", zone="UTC", at="09:00", now=clock.now())
+    await member(coach, "ann").say("hello")
+    scheduler = Scheduler(app.delivery({"test": messenger}), tick_seconds=3600, queued=app.queued)
+    await scheduler.start()
+    try:
+        async with asyncio.timeout(WAIT):
+            await messenger.arrived.wait()  # the first round: u0's lesson, due since 09:00
+            await scheduler.idle()
+        await member(coach, "ann").say("push next")
+        assert not app.queued.pending  # a refusal queues nothing
+        await admin(coach).say("push engagement-2")
+        async with asyncio.timeout(WAIT):  # the next tick is an hour away
+            while not messenger.to("-100"):
+                messenger.arrived.clear()
+                await messenger.arrived.wait()
+    finally:
+        await scheduler.stop()
+    assert [o.reply.lesson.lesson_id for o in messenger.to("-100") if o.reply.lesson] == ["engagement-2"]
 
 
 async def test_a_scheduled_group_gets_one_lesson_a_day_at_its_local_time(

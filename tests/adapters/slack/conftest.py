@@ -8,12 +8,9 @@ from datetime import time, timedelta
 import aiohttp
 import pytest
 from coachbot_slack import SlackAdapter, create_adapter
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
-from coachbot.content import Content
-from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.service import DeliveryService
 from coachbot.http import HttpServer
@@ -42,10 +39,8 @@ async def fake(clock: SimulatedClock) -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-def app(settings: Settings, content: Content, engine: AsyncEngine,
-        sessions: async_sessionmaker[AsyncSession], clock: SimulatedClock, coach: Coach) -> App:
-    # No waiting between sends here: the limits themselves are tested in tests/unit.
-    return App(settings, content, engine, sessions, clock, coach, Throttles({}))
+def throttles() -> Throttles:
+    return Throttles({})  # no waiting between sends here: the limits are tested in tests/unit
 
 
 def slack_env(fake: FakeSlack) -> dict[str, str]:

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import aiohttp
+from coachbot_console.simulated import advance
 from coachbot_slack import SlackAdapter
 from slack_sdk.signature import SignatureVerifier
 
@@ -214,7 +215,7 @@ def answer(content: Content, lesson: Call, best: bool = True) -> str:
 
 async def evening(delivery: DeliveryService, clock: SimulatedClock, day: str) -> None:
     """Let the scheduler run until 19:00 in New York on `day`."""
-    await delivery.advance(clock, datetime.fromisoformat(f"{day}T19:00").replace(tzinfo=NEW_YORK)
+    await advance(delivery, clock, datetime.fromisoformat(f"{day}T19:00").replace(tzinfo=NEW_YORK)
                            - clock.now())
 
 

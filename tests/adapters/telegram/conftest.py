@@ -10,18 +10,15 @@ from typing import Any
 
 import aiohttp
 import pytest
+from coachbot_console.simulated import advance
 from coachbot_telegram import TelegramAdapter, create_adapter
 from coachbot_telegram.adapter import SECRET_HEADER
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
-from coachbot.content import Content
-from coachbot.conversation import Coach
 from coachbot.delivery.limits import PlatformLimits, Rate, Throttles
-from coachbot.faq import LexicalMatcher
 from coachbot.http import HttpServer
 from coachbot.settings import Settings
 from tests.adapters.fake_telegram import TOKEN, FakeBotApi, Json
@@ -49,12 +46,13 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-def app(content: Content, engine: AsyncEngine, sessions: async_sessionmaker[AsyncSession],
-        clock: SimulatedClock, database_url: str) -> App:
-    settings = Settings(database_url=database_url, mentors=frozenset({f"telegram:{MENTOR_ID}"}))
-    coach = Coach(content, sessions, clock, LexicalMatcher(content.faq), settings,
-                  default_zone="Europe/Berlin")
-    return App(settings, content, engine, sessions, clock, coach, Throttles(ROOMY))
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, mentors=frozenset({f"telegram:{MENTOR_ID}"}))
+
+
+@pytest.fixture
+def throttles() -> Throttles:
+    return Throttles(ROOMY)
 
 
 def user(user_id: int, name: str) -> Json:
@@ -115,7 +113,7 @@ class Harness:
 
     async def advance(self, delta: timedelta) -> None:
         """Let simulated time pass; the scheduler sends whatever comes due, through the adapter."""
-        await self.delivery.advance(self.clock, delta)
+        await advance(self.delivery, self.clock, delta)
 
 
 class Person:

@@ -8,11 +8,11 @@ import pytest
 
 from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
-from coachbot.conversation import Coach
 from coachbot.settings import Settings
 from tests.adapters.fake_telegram import FakeBotApi
 from tests.adapters.telegram.conftest import MENTOR_ID, TOKEN, Harness, group, started, stopped, texts
 from tests.adapters.telegram.test_groups import at
+from tests.conftest import app_for
 
 GROUP = -100700
 PUBLIC = "https://coach.example.org"
@@ -22,8 +22,7 @@ PUBLIC = "https://coach.example.org"
 async def with_dashboard(fake: FakeBotApi, app: App, clock: SimulatedClock) -> AsyncIterator[Harness]:
     settings = Settings(database_url=app.settings.database_url, mentors=app.settings.mentors,
                         public_url=PUBLIC, secret_key="k" * 40)
-    coach = Coach(app.content, app.sessions, clock, app.coach.faq, settings, app.coach.default_zone)
-    dashboard_on = App(settings, app.content, app.engine, app.sessions, clock, coach, app.throttles)
+    dashboard_on = app_for(app.content, app.engine, clock, settings, app.throttles)
     env = {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
     harness = await started(dashboard_on, env, fake, clock)
     yield harness

@@ -1,4 +1,4 @@
-"""Fakes at the network seam, for tests, demos and benchmarks.
+"""Fakes at the network seam, for the tests and the benchmarks (which import them from here).
 
 `RecordingMessenger` keeps what it was asked to send and can answer with scripted errors.
 `FakePlatform` is a local HTTP endpoint that behaves like a chat platform's send API, rate
@@ -10,27 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections import defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-
-from sqlalchemy import insert, select, text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from coachbot.delivery.ports import ChatMoved, RateLimited, RecipientGone, TransientError
 from coachbot.messages import Outgoing
-from coachbot.store.models import Base, Learner, TrackProgress
 
 
 class RecordingMessenger:
@@ -259,56 +252,3 @@ class HttpMessenger:
             if isinstance(error.reason, ConnectionRefusedError):
                 raise TransientError(f"connection refused: {error.reason}") from error
             raise
-
-
-BENCH_ZONES = ("Pacific/Kiritimati", "Asia/Tokyo", "Asia/Kolkata", "Europe/Berlin", "Europe/London",
-               "America/Sao_Paulo", "America/New_York", "America/Los_Angeles", "Pacific/Honolulu",
-               "Etc/GMT+12")
-
-
-def seed_learners(path: Path, count: int, *, platform: str, zones: Sequence[str] = BENCH_ZONES,
-                  times: Sequence[str] | None = None, status: str = "active") -> None:
-    """Add `count` onboarded learners to a migrated SQLite file, fast (SQL does the looping).
-
-    Learner i is in zones[i % len(zones)] with delivery time times[(i // len(zones)) % len(times)];
-    by default the times are every quarter hour from 07:00 to 20:45.
-    """
-    slots = list(times or [f"{h:02d}:{m:02d}" for h in range(7, 21) for m in (0, 15, 30, 45)])
-    zone_case = " ".join(f"WHEN {i} THEN '{zone}'" for i, zone in enumerate(zones))
-    time_case = " ".join(f"WHEN {i} THEN '{slot}'" for i, slot in enumerate(slots))
-    con = sqlite3.connect(path)
-    try:
-        con.execute(f"""
-            WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i < :count - 1)
-            INSERT INTO learners (platform, platform_user_id, chat_id, display_name, timezone,
-                delivery_time, current_track, status, reminders, unreachable, created_at, last_seen_at)
-            SELECT :platform, 'u' || i, 'u' || i, '', CASE i % {len(zones)} {zone_case} END,
-                CASE (i / {len(zones)}) % {len(slots)} {time_case} END, 'first-week', :status, 1, 0,
-                '2026-03-01 12:00:00.000000', '2026-03-01 12:00:00.000000'
-            FROM seq""", {"count": count, "platform": platform, "status": status})
-        con.execute("INSERT INTO track_progress (learner_id, track_id, position) "
-                    "SELECT id, 'first-week', 0 FROM learners WHERE platform = ?", (platform,))
-        con.commit()
-    finally:
-        con.close()
-
-
-async def seed_due_learners(engine: AsyncEngine, count: int, platform: str, due: datetime) -> None:
-    """Empty every table, then add `count` active learners whose lesson is due at `due` (UTC)."""
-    async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                await conn.execute(table.delete())
-        joined = due - timedelta(days=1)
-        await conn.execute(insert(Learner), [
-            dict(platform=platform, platform_user_id=f"u{i}", chat_id=f"u{i}", display_name="",
-                 timezone="UTC", delivery_time=f"{due:%H:%M}", current_track="first-week",
-                 status="active", reminders=True, unreachable=False, created_at=joined,
-                 last_seen_at=joined)
-            for i in range(count)])
-        ids = (await conn.execute(select(Learner.id))).scalars().all()
-        await conn.execute(insert(TrackProgress), [
-            dict(learner_id=i, track_id="first-week", position=0) for i in ids])
