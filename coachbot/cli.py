@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coachbot.content import ContentError, load_content
 from coachbot.faq.cli import register as register_faq
 from coachbot.platform import command_plugins, configured, installed
 from coachbot.settings import (
@@ -25,7 +24,6 @@ from coachbot.settings import (
     load_settings,
     sqlite_url,
 )
-from coachbot.store.database import check_database, check_sqlite_contents, is_sqlite, upgrade
 
 
 def open_settings(args: argparse.Namespace, schema: bool = True) -> Settings:
@@ -33,6 +31,8 @@ def open_settings(args: argparse.Namespace, schema: bool = True) -> Settings:
 
     `args.db`, when a command has that option, names a SQLite file used instead of the setting.
     """
+    from coachbot.store.database import check_database, upgrade
+
     db = getattr(args, "db", None)
     if db:
         settings = load_settings(database_url=sqlite_url(Path(db).expanduser().resolve()))
@@ -62,6 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     from coachbot.runtime import main as run
+    from coachbot.store.database import check_sqlite_contents, is_sqlite
 
     settings = load_settings()
     if is_sqlite(settings.database_url):  # a file that cannot be a database: waiting won't help
@@ -89,6 +90,7 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
+    from coachbot.content import ContentError, load_content
     from coachbot.content.check import check_content, summarise
 
     root = Path(args.path) if args.path else default_content_dir()
@@ -131,6 +133,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_content_insights(args: argparse.Namespace) -> int:
+    from coachbot.content import load_content
     from coachbot.groups.insights import print_insights
 
     settings = open_settings(args)
@@ -219,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:  # a plug-in that cannot be loaded
         print(f"coachbot: {exc}", file=sys.stderr)
         return 2
+    from coachbot.content import ContentError
+
     try:
         code: int = args.func(args)
     except SettingsError as exc:
