@@ -25,6 +25,7 @@ from coachbot.delivery.service import DeliveryService
 from coachbot.faq import FaqMatcher
 from coachbot.faq.choose import choose_matcher
 from coachbot.learning.progression import Progression
+from coachbot.platform import platform_limits
 from coachbot.queued import WorkQueued
 from coachbot.settings import Settings, default_content_dir, default_data_dir
 from coachbot.store.database import make_engine, make_sessionmaker
@@ -69,12 +70,13 @@ def build_matcher(content: Content, cache_dir: Path | None = None) -> FaqMatcher
 
 
 def build_throttles(settings: Settings) -> Throttles:
-    """The platforms' rate limits: shared through Redis when COACHBOT_REDIS_URL is set."""
+    """The installed platforms' rate limits: shared through Redis when COACHBOT_REDIS_URL is set."""
+    limits = platform_limits()
     if settings.redis_url is None:
-        return Throttles()
+        return Throttles(limits)
     from coachbot.delivery.shared import RedisBudget, connect
 
-    return Throttles(budget=RedisBudget(connect(settings.redis_url), settings.redis_prefix))
+    return Throttles(limits, budget=RedisBudget(connect(settings.redis_url), settings.redis_prefix))
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None,

@@ -1,18 +1,21 @@
-"""The coachbot command line: chat, run, content check, db upgrade."""
+"""The coachbot command line: run, content check, db upgrade, and the commands of plug-ins.
+
+Installed packages add commands of their own through the `coachbot.commands` entry points
+(see coachbot.platform): `coachbot chat` comes from the console package so. What only one
+command needs is imported inside it, so `coachbot --help` stays quick.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coachbot.content import ContentError, load_content
-from coachbot.content.check import check_content, summarise
 from coachbot.faq.cli import register as register_faq
+from coachbot.platform import command_plugins, configured, installed
 from coachbot.settings import (
     Settings,
     SettingsError,
@@ -21,11 +24,15 @@ from coachbot.settings import (
     load_settings,
     sqlite_url,
 )
-from coachbot.store.database import check_database, check_sqlite_contents, is_sqlite, upgrade
 
 
-def _settings(args: argparse.Namespace, schema: bool = True) -> Settings:
-    """The settings, with a database that answers (and its schema upgraded, unless told not to)."""
+def open_settings(args: argparse.Namespace, schema: bool = True) -> Settings:
+    """The settings, with a database that answers (and its schema upgraded, unless told not to).
+
+    `args.db`, when a command has that option, names a SQLite file used instead of the setting.
+    """
+    from coachbot.store.database import check_database, upgrade
+
     db = getattr(args, "db", None)
     if db:
         settings = load_settings(database_url=sqlite_url(Path(db).expanduser().resolve()))
@@ -46,53 +53,16 @@ def _database_variable(db: str | None) -> str:
     return f"COACHBOT_DATA_DIR={default_data_dir()}"
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
-    from coachbot_console import ConsoleChat
-    from coachbot_console.simulated import attach_deliveries, parse_now
-
-    from coachbot.bootstrap import build
-    from coachbot.clock import SimulatedClock, machine_zone_name
-    from coachbot.faq.choose import announce
-
-    try:
-        clock = SimulatedClock(parse_now(args.now, machine_zone_name())) if args.now else None
-    except ValueError as exc:
-        print(f"coachbot chat: {exc}", file=sys.stderr)
-        return 2
-    settings = _settings(args)
-    announce()
-    app = build(settings, clock=clock)
-    _tolerant_terminal()
-
-    async def chat() -> None:
-        try:
-            console = ConsoleChat(app.coach, args.user, group=args.group, mentor=args.mentor)
-            attach_deliveries(app, console, clock)
-            await console.run()
-        finally:
-            await app.close()
-
-    asyncio.run(chat())
-    return 0
-
-
-def _tolerant_terminal() -> None:
-    """Bytes that are not UTF-8 reach the coach (which cleans them) instead of ending the chat."""
-    for stream, errors in ((sys.stdin, "surrogateescape"), (sys.stdout, "replace")):
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(errors=errors)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    from coachbot.runtime import configured
-
     if not configured(os.environ):
-        print("coachbot run: no platform is configured. Set TELEGRAM_BOT_TOKEN (Telegram) or "
-              "SLACK_BOT_TOKEN (Slack) to connect one; see the README.\n"
+        choices = " or ".join(f"{p.variable} ({p.title})" for p in installed())
+        what = f"Set {choices} to connect one" if choices else "No platform package is installed"
+        print(f"coachbot run: no platform is configured. {what}; see the README.\n"
               "To try the coach right now without any account, run: coachbot chat",
               file=sys.stderr)
         return 1
     from coachbot.runtime import main as run
+    from coachbot.store.database import check_sqlite_contents, is_sqlite
 
     settings = load_settings()
     if is_sqlite(settings.database_url):  # a file that cannot be a database: waiting won't help
@@ -120,6 +90,9 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
+    from coachbot.content import ContentError, load_content
+    from coachbot.content.check import check_content, summarise
+
     root = Path(args.path) if args.path else default_content_dir()
     try:
         content = load_content(root)
@@ -155,14 +128,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.all and not args.csv:
         print("coachbot report --all needs --csv FILE.", file=sys.stderr)
         return 2
-    settings = _settings(args)
+    settings = open_settings(args)
     return asyncio.run(export_reports(settings, args.group, args.csv, sys.stdout, args.png))
 
 
 def cmd_content_insights(args: argparse.Namespace) -> int:
+    from coachbot.content import load_content
     from coachbot.groups.insights import print_insights
 
-    settings = _settings(args)
+    settings = open_settings(args)
     content = load_content(default_content_dir())
     return asyncio.run(print_insights(settings, content, args.group, sys.stdout))
 
@@ -171,7 +145,7 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
     from coachbot.delivery.report import delivery_report
     from coachbot.store.database import make_engine, make_sessionmaker
 
-    settings = _settings(args)
+    settings = open_settings(args)
 
     async def show() -> None:
         engine = make_engine(settings.database_url)
@@ -185,7 +159,7 @@ def cmd_deliveries(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    _settings(args)
+    open_settings(args)
     print("Database is up to date.")
     return 0
 
@@ -193,15 +167,6 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="coachbot", description="A chat coach for social engagement.")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    chat = sub.add_parser("chat", help="chat with the coach in this terminal")
-    chat.add_argument("--db", metavar="PATH", help="SQLite database file (default: the data dir)")
-    chat.add_argument("--user", default=os.environ.get("USER") or "me", help="learner name")
-    chat.add_argument("--group", metavar="ID", help="talk in the group ID, as a member")
-    chat.add_argument("--mentor", action="store_true", help="with --group: as a mentor of it")
-    chat.add_argument("--now", metavar="ISO", help="run on a simulated clock starting at this "
-                      "instant (e.g. 2026-03-07T08:00-05:00); then wait 90m / 3h / 1d moves it")
-    chat.set_defaults(func=cmd_chat)
 
     run = sub.add_parser("run", help="serve the configured platforms and the daily scheduler")
     run.set_defaults(func=cmd_run)
@@ -240,6 +205,8 @@ def parser() -> argparse.ArgumentParser:
     deliveries.set_defaults(func=cmd_deliveries)
 
     register_faq(sub)
+    for register in command_plugins():
+        register(sub)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -250,7 +217,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SettingsError as exc:  # a plug-in that cannot be loaded
+        print(f"coachbot: {exc}", file=sys.stderr)
+        return 2
+    from coachbot.content import ContentError
+
     try:
         code: int = args.func(args)
     except SettingsError as exc:

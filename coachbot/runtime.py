@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from functools import partial
-from typing import Protocol
 
 from sqlalchemy import text
 
 from coachbot.bootstrap import App, build
 from coachbot.logs import configure
-from coachbot.platform import PlatformAdapter
-from coachbot.settings import Settings, SettingsError
+from coachbot.platform import PlatformAdapter, configured
+from coachbot.settings import Settings
 from coachbot.store import outbox
 from coachbot.store.database import is_sqlite, schema_problem, shown_url, upgrade
 
@@ -34,39 +31,9 @@ log = logging.getLogger(__name__)
 MAX_RETRY_SECONDS = 60.0
 
 
-@dataclass(frozen=True)
-class PlatformSpec:
-    variable: str
-    module: str
-    extra: str
-
-
-PLATFORMS = (
-    PlatformSpec("TELEGRAM_BOT_TOKEN", "coachbot_telegram", "telegram"),
-    PlatformSpec("SLACK_BOT_TOKEN", "coachbot_slack", "slack"),
-)
-
-
-class AdapterFactory(Protocol):
-    def __call__(self, app: App, env: Mapping[str, str]) -> PlatformAdapter: ...
-
-
-def configured(env: Mapping[str, str]) -> list[PlatformSpec]:
-    return [spec for spec in PLATFORMS if env.get(spec.variable)]
-
-
 def load_adapters(app: App, env: Mapping[str, str]) -> list[PlatformAdapter]:
-    adapters = []
-    for spec in configured(env):
-        try:
-            module = importlib.import_module(spec.module)
-        except ImportError as exc:
-            raise SettingsError(
-                f"{spec.variable} is set, but the {spec.extra} support is not installed: "
-                f"pip install 'coachbot[{spec.extra}]' ({exc})") from exc
-        factory: AdapterFactory = module.create_adapter
-        adapters.append(factory(app, env))
-    return adapters
+    """The adapters of the installed platforms whose setting is present."""
+    return [profile.load()(app, env) for profile in configured(env)]
 
 
 def main(settings: Settings, env: Mapping[str, str]) -> int:

@@ -68,7 +68,7 @@ class ConsoleChat:
     def __init__(self, coach: Coach, user: str, out: TextIO | None = None,
                  readline: Callable[[], str] | None = None, interactive: bool | None = None,
                  group: str | None = None, mentor: bool = False,
-                 deliveries: ConsoleDeliveries | None = None) -> None:
+                 deliveries: ConsoleDeliveries | None = None, charts: ChartSaver | None = None) -> None:
         self.coach = coach
         self.deliveries = deliveries
         self.user = user
@@ -77,7 +77,7 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self.readline = readline or sys.stdin.readline
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
-        self.charts = ChartSaver(charts_folder(coach.settings.database_url), coach.clock)
+        self.charts = charts or ChartSaver(charts_folder(coach.settings.database_url), coach.clock)
 
     @property
     def chat_id(self) -> str:

@@ -8,6 +8,7 @@ is used and a background scheduler prints lessons while the chat reads input.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
@@ -20,7 +21,7 @@ from coachbot.localtime import at_local
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.outbox import Scope
 from coachbot.store.repository import Repository
-from coachbot_console.chat import PLATFORM, ChartSaver, ConsoleChat, render
+from coachbot_console.chat import PLATFORM, ChartSaver, ConsoleChat, charts_folder, render
 from coachbot_console.dashboard import DashboardBeside
 
 if TYPE_CHECKING:
@@ -160,23 +161,27 @@ class ConsoleDeliveries:
         return learner.timezone if learner is not None else self.default_zone
 
 
-def attach_deliveries(app: App, chat: ConsoleChat, clock: SimulatedClock | None) -> ConsoleDeliveries:
-    """Give a console chat its scheduled lessons: only this user's chats, on the given clock."""
-    def prompt() -> None:
-        print("you> ", end="", file=chat.out, flush=True)
+def console_chat(app: App, user: str, clock: SimulatedClock | None = None, *, group: str | None = None,
+                 mentor: bool = False, out: TextIO | None = None, readline: Callable[[], str] | None = None,
+                 interactive: bool | None = None) -> ConsoleChat:
+    """A terminal chat with its scheduled lessons (only this user's chats), on `clock` if given."""
+    out = out or sys.stdout
+    interactive = sys.stdin.isatty() if interactive is None else interactive
+    charts = ChartSaver(charts_folder(app.settings.database_url), app.clock)
 
-    messenger = ConsoleMessenger(chat.out, after=prompt if chat.interactive and clock is None else None,
-                                 charts=chat.charts)
+    def prompt() -> None:
+        print("you> ", end="", file=out, flush=True)
+
+    messenger = ConsoleMessenger(out, after=prompt if interactive and clock is None else None, charts=charts)
     # Someone who first spoke in a group has their lessons addressed to their user id (the
     # private chat the platforms give a person); someone who started here, to console:<user>.
-    chats = {f"{PLATFORM}:{chat.user}", chat.user, *([chat.group] if chat.group else [])}
-    scope = Scope(frozenset({PLATFORM}), frozenset(chats))
-    service = app.delivery({PLATFORM: messenger}, scope)
-    dashboard = DashboardBeside(app, chat.out) if app.settings.public_url else None
-    chat.deliveries = ConsoleDeliveries(service, messenger, chat.user, clock,
-                                        app.settings.delivery_tick_seconds, dashboard,
-                                        app.coach.default_zone)
-    return chat.deliveries
+    chats = {f"{PLATFORM}:{user}", user, *([group] if group else [])}
+    service = app.delivery({PLATFORM: messenger}, Scope(frozenset({PLATFORM}), frozenset(chats)))
+    dashboard = DashboardBeside(app, out) if app.settings.public_url else None
+    deliveries = ConsoleDeliveries(service, messenger, user, clock, app.settings.delivery_tick_seconds,
+                                   dashboard, app.coach.default_zone)
+    return ConsoleChat(app.coach, user, out=out, readline=readline, interactive=interactive, group=group,
+                       mentor=mentor, deliveries=deliveries, charts=charts)
 
 
 async def advance(service: DeliveryService, clock: SimulatedClock, delta: timedelta) -> list[StepReport]:

@@ -19,13 +19,13 @@ from coachbot.textinput import as_number
 from coachbot_telegram.admins import AdminCache
 from coachbot_telegram.links import GROUP_PAYLOAD, START_LABEL, group_link, start_payload
 from coachbot_telegram.messenger import PLATFORM
+from coachbot_telegram.profile import utf16_length
 from coachbot_telegram.render import (
     TEXT_LIMIT,
     Part,
     chosen_label,
     decode_action,
     url_keyboard,
-    utf16_length,
 )
 from coachbot_telegram.replies import Replier, Target
 from coachbot_telegram.sending import NO_PREVIEW

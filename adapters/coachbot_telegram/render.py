@@ -11,6 +11,7 @@ from telegram.constants import InlineKeyboardButtonLimit, MessageLimit, ParseMod
 from coachbot.messages import Choice, LessonView, Reply
 from coachbot.textinput import as_number
 from coachbot_telegram.links import START_LABEL
+from coachbot_telegram.profile import utf16_length
 
 TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)  # 1024
@@ -34,11 +35,6 @@ class Part:
     @property
     def parse_mode(self) -> str | None:
         return ParseMode.HTML if self.html else None
-
-
-def utf16_length(text: str) -> int:
-    """Telegram counts message length in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -1,21 +1,22 @@
 """Curriculum quality rules beyond the schema: counts, lengths, references, guessable check-ins.
 
-A lesson as sent stays under LESSON_CHARS (rules.py), well inside Telegram's 4,096 characters
-and a Slack section's 3,000.
+A lesson as sent stays under LESSON_CHARS (rules.py), and every lesson and FAQ answer fits in
+one message of each installed platform (its profile's largest message, see coachbot.platform).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from coachbot.content.errors import ContentError, ContentProblem
 from coachbot.content.loader import load_content
 from coachbot.content.models import Content, FaqEntry, Track, word_count
-from coachbot.content.rules import guessing_problems, size_problems
+from coachbot.content.rules import guessing_problems, platform_problems, size_problems
 from coachbot.conversation.commands import ALL_COMMANDS
+from coachbot.platform import PlatformProfile, installed
 
 MIN_TRACKS = 9
 MIN_TOTAL_LESSONS = 70
@@ -50,10 +51,15 @@ class CheckResult:
     skipped: list[str]
 
 
-def check_content(content: Content, sources_dir: Path | None = None) -> CheckResult:
-    """Every rule a program can check, as problems naming file, line and field."""
-    problems = list(_curriculum_problems(content))
-    problems += _faq_problems(content)
+def check_content(content: Content, sources_dir: Path | None = None,
+                  platforms: Sequence[PlatformProfile] | None = None) -> CheckResult:
+    """Every rule a program can check, as problems naming file, line and field.
+
+    Message sizes are checked for `platforms`, by default every installed one.
+    """
+    platforms = installed() if platforms is None else platforms
+    problems = list(_curriculum_problems(content, platforms))
+    problems += _faq_problems(content, platforms)
     skipped: list[str] = []
     if content.required_topics:
         problems += _topic_problems(content)
@@ -80,7 +86,8 @@ def load_checked_content(root: Path) -> Content:
     return content
 
 
-def _curriculum_problems(content: Content) -> Iterator[ContentProblem]:
+def _curriculum_problems(content: Content, platforms: Sequence[PlatformProfile]
+                         ) -> Iterator[ContentProblem]:
     if len(content.tracks) < MIN_TRACKS:
         yield ContentProblem("content/tracks", 1, "", f"{len(content.tracks)} tracks; at least "
                              f"{MIN_TRACKS} required")
@@ -88,11 +95,12 @@ def _curriculum_problems(content: Content) -> Iterator[ContentProblem]:
         yield ContentProblem("content/tracks", 1, "", f"{content.lesson_count} lessons in all; at "
                              f"least {MIN_TOTAL_LESSONS} required")
     for track in content.tracks:
-        yield from _track_problems(content, track)
+        yield from _track_problems(content, track, platforms)
         yield from guessing_problems(content, track)
 
 
-def _track_problems(content: Content, track: Track) -> Iterator[ContentProblem]:
+def _track_problems(content: Content, track: Track, platforms: Sequence[PlatformProfile]
+                    ) -> Iterator[ContentProblem]:
     if len(track.lessons) < MIN_LESSONS:
         yield content.problem(track.id, "lessons", f"{len(track.lessons)} lessons; at least "
                               f"{MIN_LESSONS} required")
@@ -113,16 +121,17 @@ def _track_problems(content: Content, track: Track) -> Iterator[ContentProblem]:
                 yield content.problem(lesson.id, f"{field}.checkin.choices[{j}].explanation",
                                       f"too short: say why this is or isn't the best move "
                                       f"(at least {MIN_EXPLANATION_WORDS} words)")
-        yield from size_problems(content, track, i)
+        yield from size_problems(content, track, i, platforms)
 
 
-def _faq_problems(content: Content) -> Iterator[ContentProblem]:
+def _faq_problems(content: Content, platforms: Sequence[PlatformProfile]) -> Iterator[ContentProblem]:
     if not content.faq:
         yield ContentProblem("faq.yaml", 1, "", "no FAQ entries: the coach could answer no question")
     seen: dict[str, str] = {}
     for entry in content.faq:
         key = f"faq:{entry.id}"
         words = word_count(entry.answer)
+        yield from platform_problems(content, key, f"{entry.id}.answer", entry.answer.strip(), platforms)
         if not ANSWER_WORDS[0] <= words <= ANSWER_WORDS[1]:
             yield content.problem(key, f"{entry.id}.answer",
                       f"{words} words; an answer takes {ANSWER_WORDS[0]} to {ANSWER_WORDS[1]}")

@@ -1,14 +1,16 @@
-"""Check-in and size rules: answers that can't be guessed, lessons that fit a phone screen."""
+"""Check-in and size rules: answers that can't be guessed, lessons that fit a phone screen and
+every installed platform's largest message."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from coachbot.content.errors import ContentProblem
 from coachbot.content.models import CheckIn, Content, Lesson, Track
 from coachbot.learning.render import lesson_reply
+from coachbot.platform import PlatformProfile
 
 # A learner who always picks the same number, or always the longest option, must not do well.
 MAX_BEST_SHARE = 0.4
@@ -68,10 +70,26 @@ def guessing_problems(content: Content, track: Track) -> Iterator[ContentProblem
             f"at most {most} (about half): make the best one about as long as the others"))
 
 
-def size_problems(content: Content, track: Track, index: int) -> Iterator[ContentProblem]:
+def platform_problems(content: Content, key: str, field: str, text: str,
+                      platforms: Sequence[PlatformProfile]) -> Iterator[ContentProblem]:
+    """A message must arrive whole on every installed platform, as each one counts its length."""
+    for platform in platforms:
+        if platform.largest_message is None:
+            continue
+        length = platform.measure(text)
+        if length > platform.largest_message:
+            yield content.problem(key, field, (
+                f"{length:,} {platform.unit} as sent on {platform.title}, which takes at most "
+                f"{platform.largest_message:,} in one message"))
+
+
+def size_problems(content: Content, track: Track, index: int,
+                  platforms: Sequence[PlatformProfile] = ()) -> Iterator[ContentProblem]:
     lesson: Lesson = track.lessons[index]
     field = f"lessons[{index}]"
-    sent = len(as_sent(track, index))
+    text = as_sent(track, index)
+    yield from platform_problems(content, lesson.id, field, text, platforms)
+    sent = len(text)
     if sent > LESSON_CHARS:
         yield content.problem(lesson.id, field, (
             f"{sent} characters as sent; at most {LESSON_CHARS} so it reads on a phone in one go "

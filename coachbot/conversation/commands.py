@@ -15,10 +15,9 @@ from rapidfuzz import fuzz, process
 from coachbot.conversation import account, lessons, mentor, onboarding, tracks
 from coachbot.conversation.context import Context
 from coachbot.messages import Reply
+from coachbot.platform import command_prefixes
 
 Handler = Callable[[Context, tuple[str, ...]], Awaitable[list[Reply]]]
-# Platforms that deliver commands behind a slash command of their own (Slack's /coach).
-SLASH_PREFIXES = ("/coach",)
 
 
 class Role(StrEnum):
@@ -110,8 +109,8 @@ class Parsed:
 def parse(text: str) -> Parsed:
     """Commands work with or without a leading '/', in any case, with '@botname' stripped."""
     cleaned = text.strip()
-    for prefix in SLASH_PREFIXES:  # the real command comes after the platform's own
-        if cleaned.lower().startswith(prefix):
+    for prefix in command_prefixes():  # the real command comes after the platform's own (/coach)
+        if cleaned.lower().startswith(prefix.lower()):
             cleaned = cleaned[len(prefix):].strip()
     parts = cleaned.split()
     if not parts:

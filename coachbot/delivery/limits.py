@@ -59,13 +59,6 @@ class PlatformLimits:
     per_group: Rate | None = None
 
 
-# Telegram: ~30 messages/s in all, 1/s in one chat, 20/min in one group. Slack: ~1/s per channel.
-PLATFORM_LIMITS: dict[str, PlatformLimits] = {
-    "telegram": PlatformLimits(overall=Rate(30, 1), per_chat=Rate(1, 1), per_group=Rate(20, 60)),
-    "slack": PlatformLimits(per_chat=Rate(1, 1)),
-}
-
-
 @dataclass(frozen=True)
 class Grant:
     """A budget's answer: wait `chat_wait` for the chat and ask again, or send in `wait` seconds.
@@ -265,11 +258,15 @@ class Ticket:
 
 
 class Throttles:
-    """Every platform's throttle, built once and shared by the dispatcher and the adapters."""
+    """Every platform's throttle, built once and shared by the dispatcher and the adapters.
+
+    `limits` are the platforms' own (their profiles', see coachbot.platform); a platform
+    without any is not paced.
+    """
 
     def __init__(self, limits: Mapping[str, PlatformLimits] | None = None,
                  headroom: float = HEADROOM, budget: Budget | None = None) -> None:
-        self._limits = dict(PLATFORM_LIMITS if limits is None else limits)
+        self._limits = dict(limits or {})
         self._headroom = headroom
         self.budget: Budget = budget or LocalBudget()
         self._throttles: dict[str, Throttle] = {}

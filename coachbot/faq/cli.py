@@ -7,16 +7,12 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import DBAPIError
-
-from coachbot.content.loader import load_faq
-from coachbot.faq.choose import choose_matcher
-from coachbot.faq.quality import reported_id
 from coachbot.settings import default_content_dir, default_data_dir, load_settings, sqlite_url
-from coachbot.store.database import make_engine, make_sessionmaker
-from coachbot.store.repository import MissSummary, Repository
+
+if TYPE_CHECKING:
+    from coachbot.store.repository import MissSummary
 
 
 def register(commands: Any) -> None:
@@ -38,6 +34,10 @@ def register(commands: Any) -> None:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    from coachbot.content.loader import load_faq
+    from coachbot.faq.choose import choose_matcher
+    from coachbot.faq.quality import reported_id
+
     path: Path = args.faq or default_content_dir() / "faq.yaml"
     if not path.is_file():
         print(f"coachbot faq match: no FAQ file at {path}", file=sys.stderr)
@@ -57,6 +57,8 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def cmd_misses(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import DBAPIError
+
     database = Path(args.db).expanduser().resolve() if args.db else None
     settings = load_settings(database_url=sqlite_url(database)) if database else load_settings()
     try:
@@ -75,6 +77,9 @@ def cmd_misses(args: argparse.Namespace) -> int:
 
 
 async def _misses(url: str, limit: int) -> list[MissSummary]:
+    from coachbot.store.database import make_engine, make_sessionmaker
+    from coachbot.store.repository import Repository
+
     engine = make_engine(url)
     try:
         async with make_sessionmaker(engine)() as session:

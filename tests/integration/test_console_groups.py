@@ -9,8 +9,7 @@ from datetime import datetime
 
 import aiohttp
 import pytest
-from coachbot_console import ConsoleChat
-from coachbot_console.simulated import attach_deliveries
+from coachbot_console.simulated import console_chat
 
 from coachbot.bootstrap import App, build
 from coachbot.clock import SimulatedClock
@@ -35,9 +34,8 @@ async def test_a_member_who_started_in_the_group_gets_daily_lessons(database_url
     app = assemble(Settings(database_url=database_url), clock)
     out = io.StringIO()
     script = lines("start", "", "", "09:00", "wait 1d")
-    console = ConsoleChat(app.coach, "ann", out=out, readline=lambda: next(script), interactive=False,
-                          group="demo")
-    attach_deliveries(app, console, clock)
+    console = console_chat(app, "ann", clock, out=out, readline=lambda: next(script), interactive=False,
+                           group="demo")
     try:
         await console.run()
     finally:
@@ -58,8 +56,9 @@ async def test_the_dashboard_opens_beside_the_terminal_and_its_push_arrives_ther
     clock = SimulatedClock(datetime.fromisoformat(START))
     app = assemble(settings, clock)
     out = io.StringIO()
-    console = ConsoleChat(app.coach, "mo", out=out, interactive=False, group="demo", mentor=True)
-    deliveries = attach_deliveries(app, console, clock)
+    console = console_chat(app, "mo", clock, out=out, interactive=False, group="demo", mentor=True)
+    deliveries = console.deliveries
+    assert deliveries is not None
     await deliveries.start()
     try:
         await console.send("dashboard")

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from coachbot_console import ConsoleChat
-from coachbot_console.simulated import attach_deliveries
+from coachbot_console.simulated import console_chat
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,8 +44,7 @@ async def converse(database_url: str, now: str | None, *typed: str) -> str:
     app = assemble(database_url, clock)
     out = io.StringIO()
     script = lines(*typed)
-    console = ConsoleChat(app.coach, "ann", out=out, readline=lambda: next(script), interactive=False)
-    attach_deliveries(app, console, clock)
+    console = console_chat(app, "ann", clock, out=out, readline=lambda: next(script), interactive=False)
     try:
         await console.run()
     finally:
@@ -123,8 +121,7 @@ async def test_on_the_real_clock_lessons_appear_while_the_chat_waits_for_input(
         out.lesson_shown.wait(60)
         return ""
 
-    console = ConsoleChat(app.coach, "ann", out=out, readline=readline, interactive=False)
-    attach_deliveries(app, console, None)
+    console = console_chat(app, "ann", out=out, readline=readline, interactive=False)
     try:
         await console.run()
     finally:

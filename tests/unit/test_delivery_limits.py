@@ -11,17 +11,17 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from coachbot.bootstrap import build_throttles
 from coachbot.delivery.limits import (
-    PLATFORM_LIMITS,
     Budget,
     LocalBudget,
     PlatformLimits,
     Rate,
     Throttle,
-    Throttles,
 )
 from coachbot.delivery.ports import RateLimited
 from coachbot.delivery.shared import RedisBudget, connect
+from coachbot.settings import Settings
 
 REDIS_URL = os.environ.get("COACHBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -110,12 +110,12 @@ async def test_idle_chats_are_forgotten_so_memory_stays_flat() -> None:
 
 
 def test_platforms_share_one_throttle_each_and_unknown_ones_are_unlimited() -> None:
-    throttles = Throttles()
+    throttles = build_throttles(Settings())  # the installed platforms' own limits
     assert throttles.for_platform("telegram") is throttles.for_platform("telegram")
-    assert throttles.for_platform("telegram").limits == PLATFORM_LIMITS["telegram"]
-    assert PLATFORM_LIMITS["telegram"].overall == Rate(30, 1)
-    assert PLATFORM_LIMITS["telegram"].per_group == Rate(20, 60)
-    assert PLATFORM_LIMITS["slack"].per_chat == Rate(1, 1)
+    telegram = throttles.for_platform("telegram").limits
+    assert telegram.overall == Rate(30, 1)
+    assert telegram.per_group == Rate(20, 60)
+    assert throttles.for_platform("slack").limits.per_chat == Rate(1, 1)
     assert throttles.for_platform("console").limits == PlatformLimits()
 
 
