@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from coachbot.authoring.check import load_checked_content
 from coachbot.clock import Clock, SystemClock, machine_zone_name
 from coachbot.content import Content
-from coachbot.content.check import load_checked_content
 from coachbot.conversation import Coach
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.platform_facts import PlatformFacts

@@ -90,8 +90,8 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
+    from coachbot.authoring.check import check_content, summarise
     from coachbot.content import ContentError, load_content
-    from coachbot.content.check import check_content, summarise
 
     root = Path(args.path) if args.path else default_content_dir()
     try:

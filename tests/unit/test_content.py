@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from coachbot.authoring.check import check_content
 from coachbot.content import ContentError, load_content
-from coachbot.content.check import check_content
 from coachbot.conversation.commands import ALL_COMMANDS
 from tests.conftest import CONTENT_DIR, ROOT, SHARED
 

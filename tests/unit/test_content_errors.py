@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from coachbot.authoring.check import check_content, load_checked_content
 from coachbot.content import ContentError, load_content
-from coachbot.content.check import check_content, load_checked_content
 from tests.unit.test_content import copy_content
 
 

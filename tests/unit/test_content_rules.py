@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
+from coachbot.authoring.check import check_content
+from coachbot.authoring.rules import CHECKIN_CHARS, LESSON_CHARS, as_sent, checkin_as_sent
 from coachbot.content import load_content
-from coachbot.content.check import check_content
-from coachbot.content.rules import CHECKIN_CHARS, LESSON_CHARS, as_sent, checkin_as_sent
 from coachbot.learning.render import lesson_reply
 from tests.conftest import CONTENT_DIR
 

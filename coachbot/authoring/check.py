@@ -11,10 +11,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from coachbot.authoring.rules import guessing_problems, platform_problems, size_problems
 from coachbot.content.errors import ContentError, ContentProblem
 from coachbot.content.loader import load_content
 from coachbot.content.models import Content, FaqEntry, Track, word_count
-from coachbot.content.rules import guessing_problems, platform_problems, size_problems
 from coachbot.conversation.commands import ALL_COMMANDS
 from coachbot.platform import PlatformProfile, installed
 
