@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot import metrics
 from coachbot.clock import Clock
-from coachbot.content.models import Content, Track
+from coachbot.content.models import Content
 from coachbot.conversation import commands
 from coachbot.conversation.context import Context, Parts, TurnResult
 from coachbot.conversation.turn import respond
@@ -17,7 +17,6 @@ from coachbot.faq.base import FaqMatcher
 from coachbot.groups.membership import ensure_group, ensure_member
 from coachbot.groups.roles import is_mentor
 from coachbot.learning.progression import Progression
-from coachbot.learning.render import lesson_reply
 from coachbot.localtime import resolve_zone
 from coachbot.messages import ChatKind, Incoming, Reply
 from coachbot.queued import WorkQueued
@@ -130,16 +129,3 @@ class Coach:
         await ensure_member(repo.session, group, learner, now,
                             mentor=is_mentor(incoming, self.settings.mentors))
         return learner, group
-
-    # -- for delivery, until it calls the domain layer itself ------------------------------
-
-    def track_of(self, learner: Learner) -> Track:
-        return self.progression.track_of(learner)
-
-    async def deliver_next(self, repo: Repository, learner: Learner, now: datetime) -> Reply | None:
-        """Record the next lesson as delivered now and render it; None when the track is done."""
-        delivered = await self.progression.deliver_next(repo, learner, now)
-        return None if delivered is None else lesson_reply(delivered.track, delivered.index)
-
-    async def withdraw(self, repo: Repository, learner: Learner, lesson_id: str) -> bool:
-        return await self.progression.withdraw(repo, learner, lesson_id)
