@@ -25,6 +25,7 @@ from sqlalchemy import text
 
 from coachbot.bootstrap import App, build
 from coachbot.delivery import outbox
+from coachbot.delivery.ports import RateLimited, TransientError
 from coachbot.logs import configure
 from coachbot.platform import PlatformAdapter
 from coachbot.settings import Settings, SettingsError
@@ -77,11 +78,12 @@ def main(settings: Settings, env: Mapping[str, str]) -> int:
 
 
 def unreachable(error: BaseException) -> bool:
-    """Whether waiting may help: somewhere in the chain, a connection failed or timed out."""
+    """Whether waiting may help: somewhere in the chain, a connection failed or timed out, or
+    the other side answered "not now" (a platform's 5xx or 429, as the delivery port's errors)."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if isinstance(current, OSError | TimeoutError):
+        if isinstance(current, OSError | TimeoutError | TransientError | RateLimited):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__
@@ -134,7 +136,7 @@ class Startup:
             except Exception as error:
                 if not unreachable(error):
                     raise  # refused (a bad token, a bad setting): waiting will not help
-                return f"{adapter.platform} cannot be reached ({describe(error)})"
+                return f"{adapter.platform} is not available ({describe(error)})"
             return None
         return attempt
 

@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.bootstrap import App
+from coachbot.delivery.ports import TransientError
 from coachbot.logguard import guard_logs
 from coachbot.platform import Route
 from coachbot.settings import SettingsError
@@ -20,7 +21,7 @@ from coachbot.store.inbound import InboundLedger
 from coachbot_slack.background import Background
 from coachbot_slack.client import build_client
 from coachbot_slack.config import SlackConfig
-from coachbot_slack.errors import slack_error
+from coachbot_slack.errors import slack_error, try_later
 from coachbot_slack.gate import RequestGate
 from coachbot_slack.home import HomeTab
 from coachbot_slack.listeners import Listeners
@@ -81,6 +82,8 @@ class SlackAdapter:
         try:
             identity = await self.client.auth_test()
         except SlackApiError as error:
+            if try_later(error):  # a 5xx or a 429: Slack will answer later
+                raise TransientError(f"Slack answered auth.test with {slack_error(error)}") from error
             raise SettingsError(f"SLACK_BOT_TOKEN: Slack refused the token ({slack_error(error)})") from error
         self.bot_user_id = str(identity.get("user_id", ""))
         log.info("Slack: signed in as %s in %s (%s mode)", identity.get("user"), identity.get("team"),

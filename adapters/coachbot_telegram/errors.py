@@ -43,6 +43,15 @@ def rate_limits_reported() -> Iterator[None]:
         raise RateLimited(retry_seconds(error), str(error)) from error
 
 
+def try_later(error: TelegramError) -> bool:
+    """Telegram (or a proxy in front of it) answered, and the answer means "not now": a 5xx or
+    a flood wait. A request that never got an answer is not this (see `delivery_error`)."""
+    if isinstance(error, RetryAfter):
+        return True
+    return (isinstance(error, NetworkError) and not isinstance(error, TimedOut)
+            and not isinstance(error.__cause__, httpx.HTTPError))
+
+
 def is_gone(error: TelegramError) -> bool:
     if isinstance(error, Forbidden):
         return True

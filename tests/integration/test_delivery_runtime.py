@@ -73,8 +73,9 @@ async def coachbot_run(env: Mapping[str, str]) -> AsyncIterator[Process]:
 
     reader = asyncio.create_task(read())
     try:
-        async with asyncio.timeout(WAIT):
-            yield Process(process, await port, log)
+        async with asyncio.timeout(WAIT):  # each step of a test has a deadline of its own
+            found = await port
+        yield Process(process, found, log)
     finally:
         if process.returncode is None:
             process.terminate()
@@ -171,6 +172,19 @@ async def test_run_waits_for_a_bot_api_that_cannot_be_reached_yet(
             assert TOKEN not in running.text
     finally:
         await gate.close()
+
+
+async def test_run_waits_for_a_bot_api_that_answers_with_server_errors(
+        fake: FakeBotApi, database_url: str, tmp_path: Path) -> None:
+    fake.fail("getMe", 502, "Bad Gateway", times=3)  # a 5xx means "try later", not a bad token
+    async with coachbot_run(telegram_env(fake.base_url, database_url, tmp_path)) as running:
+        await running.until_logged("waiting for telegram")
+        ready, why = await running.get("/readyz")
+        assert ready == 503 and "Bad Gateway" in str(why["waiting_for"])
+        await running.until_ready()
+        assert running.process.returncode is None
+        assert "Which track would you like to start with?" in await answered(fake, 1003)
+        assert "Traceback" not in running.text
 
 
 async def test_a_token_the_platform_refuses_stops_at_once_with_one_line(

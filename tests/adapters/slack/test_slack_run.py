@@ -11,7 +11,7 @@ from tests.adapters.running import clean_env, coachbot_run
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.kit import ANN, SECRET, dm_of, signed
 
-WAIT = 30
+WAIT = 120  # only a guard against a hang: a busy machine takes a minute to start a process
 
 
 async def slash_help(port: int) -> int:
@@ -41,3 +41,18 @@ async def test_coachbot_run_serves_slack_and_stops_cleanly_on_sigterm(
 
         assert await running.stop(WAIT) == 0, running.text
         assert (tmp_path / "coachbot.db").exists()
+
+
+async def test_coachbot_run_waits_for_slack_while_it_answers_with_server_errors(
+        fake: FakeSlack, tmp_path: Path) -> None:
+    fake.answer_error("auth.test", "internal_error", times=2, status=500)  # "try later"
+    env = clean_env({"SLACK_BOT_TOKEN": "xoxb-run-test", "SLACK_SIGNING_SECRET": SECRET,
+                     "SLACK_API_URL": fake.api_url, "COACHBOT_DATA_DIR": str(tmp_path),
+                     "COACHBOT_STARTUP_RETRY_SECONDS": "0.2"})
+    async with coachbot_run(env, WAIT) as running:
+        assert running.text.count("waiting for slack") == 2
+        assert await slash_help(running.port) == 200
+        posted = await fake.wait_for("chat.postMessage")
+        assert "Here is what I understand" in posted[0].args["text"]
+        assert await running.stop(WAIT) == 0, running.text
+
