@@ -215,7 +215,7 @@ async def serve(app: App, env: Mapping[str, str], stop: asyncio.Event | None = N
                                        partial(health.waiting_for, trying.platform)):
                 return
             started.append(trying)
-            health.connected(trying.platform)
+            health.connected(trying.platform, trying.connection_problem)
         trying = None
         await scheduler.start()
         log.info("coachbot is running: %s; HTTP on %s:%d",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -92,6 +93,16 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(self.bolt, self.config.app_token,
                                                   web_client=self.client)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def connection_problem(self) -> str | None:
+        """Whether Slack still answers this token, and (Socket Mode) the socket is up."""
+        try:
+            await self.client.auth_test()
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            return f"slack does not answer ({type(error).__name__}: {error})"
+        if self._socket is not None and not await self._socket.client.is_connected():
+            return "Slack's Socket Mode connection is down (reconnecting)"
+        return None
 
     async def stop(self) -> None:
         if self._socket is not None:

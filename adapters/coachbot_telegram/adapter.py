@@ -139,6 +139,14 @@ class TelegramAdapter:
                 raise TransientError(f"setting the webhook: Telegram answered: {error}") from error
             raise
 
+    async def connection_problem(self) -> str | None:
+        """Whether Telegram still answers this bot (a getMe, as cheap as a call gets)."""
+        try:
+            await self.application.bot.get_me(connect_timeout=2, read_timeout=2)
+        except TelegramError as error:
+            return f"telegram does not answer ({type(error).__name__}: {error})"
+        return None
+
     async def stop(self) -> None:
         """No new updates; finish those already taken; then close the bot's connections."""
         self._accepting = False
