@@ -3,7 +3,7 @@
 - `GET /healthz`: liveness. 200 while the process runs and answers, whatever it waits for;
   a liveness probe restarts the process when this fails.
 - `GET /readyz`: readiness. 200 when the database answers and every platform is connected
-  (and Redis, when configured); 503 with the reasons otherwise. Take a worker out of a load
+  and still answers (and Redis, when configured); 503 with the reasons otherwise. Take a worker out of a load
   balancer, or hold back a deployment, while this fails; do not restart for it.
 - `GET /metrics`: the Prometheus text format.
 
@@ -38,8 +38,11 @@ class Health:
     def waiting_for(self, platform: str, why: str) -> None:
         self.platforms[platform] = why
 
-    def connected(self, platform: str) -> None:
+    def connected(self, platform: str, check: Check | None = None) -> None:
+        """Connected; from now on readiness asks `check` whether it still is."""
         self.platforms[platform] = None
+        if check is not None:
+            self.checks[platform] = check
 
     async def problems(self) -> dict[str, str]:
         found = {name: why for name, why in self.platforms.items() if why is not None}

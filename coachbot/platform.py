@@ -53,6 +53,10 @@ class PlatformAdapter(Protocol):
 
     async def start(self) -> None: ...
 
+    async def connection_problem(self) -> str | None:
+        """Once started: None while the platform answers, else what is wrong (for `/readyz`)."""
+        ...
+
     async def stop(self) -> None: ...
 
 

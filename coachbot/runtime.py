@@ -21,6 +21,7 @@ from functools import partial
 from sqlalchemy import text
 
 from coachbot.bootstrap import App, build
+from coachbot.delivery.ports import RateLimited, TransientError
 from coachbot.logs import configure
 from coachbot.platform import PlatformAdapter, configured
 from coachbot.settings import Settings
@@ -44,11 +45,12 @@ def main(settings: Settings, env: Mapping[str, str]) -> int:
 
 
 def unreachable(error: BaseException) -> bool:
-    """Whether waiting may help: somewhere in the chain, a connection failed or timed out."""
+    """Whether waiting may help: somewhere in the chain, a connection failed or timed out, or
+    the other side answered "not now" (a platform's 5xx or 429, as the delivery port's errors)."""
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
-        if isinstance(current, OSError | TimeoutError):
+        if isinstance(current, OSError | TimeoutError | TransientError | RateLimited):
             return True
         seen.add(id(current))
         current = current.__cause__ or current.__context__
@@ -101,7 +103,7 @@ class Startup:
             except Exception as error:
                 if not unreachable(error):
                     raise  # refused (a bad token, a bad setting): waiting will not help
-                return f"{adapter.platform} cannot be reached ({describe(error)})"
+                return f"{adapter.platform} is not available ({describe(error)})"
             return None
         return attempt
 
@@ -172,7 +174,7 @@ async def serve(app: App, env: Mapping[str, str], stop: asyncio.Event | None = N
                                        partial(health.waiting_for, trying.platform)):
                 return
             started.append(trying)
-            health.connected(trying.platform)
+            health.connected(trying.platform, trying.connection_problem)
         trying = None
         await scheduler.start()
         log.info("coachbot is running: %s; HTTP on %s:%d",

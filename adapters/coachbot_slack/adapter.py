@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -13,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from coachbot.bootstrap import App
+from coachbot.delivery.ports import TransientError
 from coachbot.logguard import guard_logs
 from coachbot.platform import Route
 from coachbot.settings import SettingsError
@@ -20,7 +22,7 @@ from coachbot.store.inbound import InboundLedger
 from coachbot_slack.background import Background
 from coachbot_slack.client import build_client
 from coachbot_slack.config import SlackConfig
-from coachbot_slack.errors import slack_error
+from coachbot_slack.errors import slack_error, try_later
 from coachbot_slack.gate import RequestGate
 from coachbot_slack.home import HomeTab
 from coachbot_slack.listeners import Listeners
@@ -81,6 +83,8 @@ class SlackAdapter:
         try:
             identity = await self.client.auth_test()
         except SlackApiError as error:
+            if try_later(error):  # a 5xx or a 429: Slack will answer later
+                raise TransientError(f"Slack answered auth.test with {slack_error(error)}") from error
             raise SettingsError(f"SLACK_BOT_TOKEN: Slack refused the token ({slack_error(error)})") from error
         self.bot_user_id = str(identity.get("user_id", ""))
         log.info("Slack: signed in as %s in %s (%s mode)", identity.get("user"), identity.get("team"),
@@ -89,6 +93,16 @@ class SlackAdapter:
             self._socket = AsyncSocketModeHandler(self.bolt, self.config.app_token,
                                                   web_client=self.client)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def connection_problem(self) -> str | None:
+        """Whether Slack still answers this token, and (Socket Mode) the socket is up."""
+        try:
+            await self.client.auth_test()
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            return f"slack does not answer ({type(error).__name__}: {error})"
+        if self._socket is not None and not await self._socket.client.is_connected():
+            return "Slack's Socket Mode connection is down (reconnecting)"
+        return None
 
     async def stop(self) -> None:
         if self._socket is not None:

@@ -35,6 +35,15 @@ def retry_after_seconds(error: SlackApiError, default: float = 1.0) -> float:
         return default
 
 
+def is_rate_limited(error: SlackApiError) -> bool:
+    return error.response.status_code == 429 or slack_error(error) == "ratelimited"
+
+
+def try_later(error: SlackApiError) -> bool:
+    """Slack answered "not now": a 429, a 5xx or a problem of its own."""
+    return is_rate_limited(error) or slack_error(error) in TRANSIENT or error.response.status_code >= 500
+
+
 @contextmanager
 def as_delivery_errors() -> Iterator[None]:
     """Raise RateLimited, RecipientGone or TransientError for the answers the core acts on."""
@@ -42,12 +51,11 @@ def as_delivery_errors() -> Iterator[None]:
         yield
     except SlackApiError as error:
         code = slack_error(error)
-        status = error.response.status_code
-        if status == 429 or code == "ratelimited":
+        if is_rate_limited(error):
             raise RateLimited(retry_after_seconds(error), f"slack: {code}") from error
         if code in GONE:
             raise RecipientGone(f"slack: {code}") from error
-        if code in TRANSIENT or status >= 500:
+        if try_later(error):
             raise TransientError(f"slack: {code}") from error
         raise
     except ClientConnectorError as error:  # the request never left this machine

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from coachbot.bootstrap import App
 from coachbot.conversation.commands import ALIASES, ALL_COMMANDS
+from coachbot.delivery.ports import TransientError
 from coachbot.logguard import guard_logs
 from coachbot.platform import Route
 from coachbot.settings import SettingsError
@@ -32,6 +33,7 @@ from coachbot_telegram.admins import AdminCache
 from coachbot_telegram.chatevents import ChatEvents
 from coachbot_telegram.complete import set_aside_incomplete
 from coachbot_telegram.config import TelegramConfig
+from coachbot_telegram.errors import try_later
 from coachbot_telegram.inbound import Context, Inbound
 from coachbot_telegram.menu import register_commands
 from coachbot_telegram.messenger import PLATFORM, TelegramMessenger
@@ -111,9 +113,11 @@ class TelegramAdapter:
         except InvalidToken as error:
             raise SettingsError("TELEGRAM_BOT_TOKEN: Telegram refused the token; copy it again from "
                                 "BotFather (/mybots, API Token)") from error
-        except NetworkError as error:
-            raise SettingsError(f"could not reach the Bot API at TELEGRAM_API_BASE_URL="
-                                f"{self.config.api_base_url} ({error})") from error
+        except (NetworkError, RetryAfter) as error:
+            where = f"the Bot API at TELEGRAM_API_BASE_URL={self.config.api_base_url}"
+            if try_later(error):  # a 5xx or a flood wait: Telegram will answer later
+                raise TransientError(f"{where} answered: {error}") from error
+            raise SettingsError(f"could not reach {where} ({error})") from error
         await register_commands(application.bot)
         if self.config.webhook_url:
             await self._set_webhook(self.config.webhook_url)
@@ -130,6 +134,18 @@ class TelegramAdapter:
                                                    allowed_updates=Update.ALL_TYPES)
         except BadRequest as error:
             raise SettingsError(f"TELEGRAM_WEBHOOK_URL={url}: Telegram refused it ({error})") from error
+        except TelegramError as error:
+            if try_later(error):
+                raise TransientError(f"setting the webhook: Telegram answered: {error}") from error
+            raise
+
+    async def connection_problem(self) -> str | None:
+        """Whether Telegram still answers this bot (a getMe, as cheap as a call gets)."""
+        try:
+            await self.application.bot.get_me(connect_timeout=2, read_timeout=2)
+        except TelegramError as error:
+            return f"telegram does not answer ({type(error).__name__}: {error})"
+        return None
 
     async def stop(self) -> None:
         """No new updates; finish those already taken; then close the bot's connections."""

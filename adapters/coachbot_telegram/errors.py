@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
@@ -29,6 +31,25 @@ def retry_seconds(error: RetryAfter) -> float:
     """`retry_after` is an int or a timedelta, depending on PTB_TIMEDELTA."""
     value: int | timedelta = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+@contextmanager
+def rate_limits_reported() -> Iterator[None]:
+    """Inside a throttle's slot: a 429 becomes the `RateLimited` the throttle acts on, so an
+    answer that meets Telegram's flood wait holds back every send, as a scheduled one does."""
+    try:
+        yield
+    except RetryAfter as error:
+        raise RateLimited(retry_seconds(error), str(error)) from error
+
+
+def try_later(error: TelegramError) -> bool:
+    """Telegram (or a proxy in front of it) answered, and the answer means "not now": a 5xx or
+    a flood wait. A request that never got an answer is not this (see `delivery_error`)."""
+    if isinstance(error, RetryAfter):
+        return True
+    return (isinstance(error, NetworkError) and not isinstance(error, TimedOut)
+            and not isinstance(error.__cause__, httpx.HTTPError))
 
 
 def is_gone(error: TelegramError) -> bool:

@@ -7,12 +7,13 @@ import logging
 from dataclasses import dataclass
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 
 from coachbot.delivery.limits import Throttles
 from coachbot.delivery.platform_facts import PlatformFacts
+from coachbot.delivery.ports import RateLimited
 from coachbot.messages import Reply
-from coachbot_telegram.errors import is_gone, retry_seconds
+from coachbot_telegram.errors import is_gone, rate_limits_reported
 from coachbot_telegram.links import START_LABEL, group_link
 from coachbot_telegram.messenger import PLATFORM
 from coachbot_telegram.render import Part, render, render_plain, url_keyboard
@@ -49,18 +50,18 @@ class Replier:
                     await self._reply_privately(target, reply)
                 else:
                     await self._reply(target, reply)
-        except TelegramError as error:
+        except (TelegramError, RateLimited) as error:
             await self._failed(target, error)
 
     async def post(self, target: Target, part: Part) -> None:
         """Send a message of the adapter's own (an invitation, a welcome)."""
         try:
             await self._send(target, part)
-        except TelegramError as error:
+        except (TelegramError, RateLimited) as error:
             await self._failed(target, error)
 
-    async def _failed(self, target: Target, error: TelegramError) -> None:
-        if is_gone(error):
+    async def _failed(self, target: Target, error: TelegramError | RateLimited) -> None:
+        if isinstance(error, TelegramError) and is_gone(error):
             await self._gone(target)
         log.warning("could not answer in chat %s: %s", target.chat_id, error)
 
@@ -103,13 +104,13 @@ class Replier:
         for attempt in range(2):
             try:
                 async with self.throttles.slot(PLATFORM, target.chat_id, target.group):
-                    await send_part(self.bot, target.chat_id, part, target.reply_to)
+                    with rate_limits_reported():
+                        await send_part(self.bot, target.chat_id, part, target.reply_to)
                 return
-            except RetryAfter as limited:
-                wait = retry_seconds(limited)
-                if attempt or wait > MAX_RETRY_WAIT:
+            except RateLimited as limited:
+                if attempt or limited.retry_after > MAX_RETRY_WAIT:
                     raise
-                await asyncio.sleep(wait)
+                await asyncio.sleep(limited.retry_after)
             except ChatMigrated as moved:
                 if attempt:
                     raise

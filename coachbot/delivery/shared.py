@@ -1,12 +1,14 @@
 """The rate budget in Redis, shared by every worker that sends for the same bot.
 
-Same schedule as `LocalBudget` (see `coachbot.delivery.limits`), kept in Redis hashes and
-changed by Lua scripts, which Redis runs one at a time: two workers can never book the same
-slot. Slots are in Redis's own clock (`TIME`), so the workers' clocks need not agree; each
-worker maps them onto its own clock with the smallest offset it has seen between the two
+Same schedule and windows as `LocalBudget` (see `coachbot.delivery.limits`), kept in Redis
+hashes and sorted sets and changed by Lua scripts, which Redis runs one at a time: two
+workers can never book the same slot, nor both take a window's last place. Slots and
+admissions are in Redis's own clock (`TIME`), so the workers' clocks need not agree; each
+worker maps slots onto its own clock with the smallest offset it has seen between the two
 (the one least delayed by the network or a busy event loop), so a slot is kept to within a
-fraction of a millisecond however late its answer was read. Keys expire shortly after they
-stop mattering, so a chat that is not written to costs nothing.
+fraction of a millisecond however late its answer was read, and the time an answer came is
+mapped back the same way, never earlier than it was. Keys expire shortly after they stop
+mattering, so a chat that is not written to costs nothing.
 
 If Redis cannot be reached, sending goes on with this process's own budget (and a warning):
 a message a little too early risks a 429, which is handled; not sending at all would not be.
@@ -20,9 +22,10 @@ import itertools
 import logging
 import secrets
 from collections import deque
+from collections.abc import Sequence
 from typing import Any
 
-from coachbot.delivery.limits import Admission, Grant, LocalBudget
+from coachbot.delivery.budget import HOLD, Admission, Grant, LocalBudget, Window
 from coachbot.settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,7 @@ RESERVE = NOW + """
 local gap, chat_gap, keep = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local chat = redis.call('HMGET', KEYS[2], 'prev', 'ready')
 local ready = tonumber(chat[2]) or 0
-if ready > now and ARGV[4] ~= '1' then
+if ready > now then
   return {'chat', string.format('%.6f', ready - now), ''}
 end
 local schedule = redis.call('HMGET', KEYS[1], 'next', 'paused')
@@ -63,20 +66,42 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[1]) * 1000) + 86400000)
 return 1
 """
 
+# KEYS[1] the platform's schedule, KEYS[2..] its windows (sorted sets: a send, scored by
+# until when it counts); ARGV: hold, the send's token, then each window's cap and length.
 ADMIT = NOW + """
 local paused = tonumber(redis.call('HGET', KEYS[1], 'paused')) or 0
 if paused > now then
-  return {'pause', string.format('%.6f', paused - now)}
+  return {'pause', string.format('%.6f', paused - now), string.format('%.6f', now)}
 end
-local window, cap = tonumber(ARGV[1]), tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
-if redis.call('ZCARD', KEYS[2]) >= cap then
-  local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  return {'wait', string.format('%.6f', tonumber(oldest[2]) + window - now)}
+local hold, wait = tonumber(ARGV[1]), 0
+for i = 2, #KEYS do
+  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
+  if redis.call('ZCARD', KEYS[i]) >= tonumber(ARGV[2 * i - 1]) then
+    local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+    wait = math.max(wait, math.min(tonumber(first[2]) - now, tonumber(ARGV[2 * i])))
+  end
 end
-redis.call('ZADD', KEYS[2], now, ARGV[3])
-redis.call('PEXPIRE', KEYS[2], math.ceil(window * 1000) + 1000)
-return {'go', '0'}
+if wait > 0 then
+  return {'wait', string.format('%.6f', wait), string.format('%.6f', now)}
+end
+for i = 2, #KEYS do
+  redis.call('ZADD', KEYS[i], string.format('%.6f', now + hold), ARGV[2])
+  redis.call('PEXPIRE', KEYS[i], math.ceil((hold + tonumber(ARGV[2 * i])) * 1000))
+end
+return {'go', '0', string.format('%.6f', now)}
+"""
+
+# KEYS: the send's windows; ARGV: its token, when its answer came (Redis's clock), each
+# window's length.
+FINISH = """
+local done = tonumber(ARGV[2])
+for i = 1, #KEYS do
+  local per = tonumber(ARGV[2 + i])
+  redis.call('ZADD', KEYS[i], string.format('%.6f', done + per), ARGV[1])
+  local keep = math.ceil(per * 1000) + 1000
+  if redis.call('PTTL', KEYS[i]) < keep then redis.call('PEXPIRE', KEYS[i], keep) end
+end
+return 1
 """
 
 PAUSED_FOR = NOW + """
@@ -112,6 +137,7 @@ class RedisBudget:
         self._pause = client.register_script(PAUSE)
         self._paused_for = client.register_script(PAUSED_FOR)
         self._admit = client.register_script(ADMIT)
+        self._finish = client.register_script(FINISH)
         self._sends = itertools.count()
         self._name = secrets.token_hex(6)
         self._fallback = LocalBudget()
@@ -122,18 +148,17 @@ class RedisBudget:
     def _key(self, platform: str) -> str:
         return f"{self.prefix}:limits:{platform}"
 
-    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float,
-                      again: bool = False) -> Grant:
+    async def reserve(self, platform: str, chat: str, gap: float, chat_gap: float) -> Grant:
         key, loop = self._key(platform), asyncio.get_running_loop()
         try:
             if not self._offsets:
                 await self._calibrate()
             asked = loop.time()
             answer = await self._reserve(keys=[key, f"{key}:chat:{chat}"],
-                                         args=[gap, chat_gap, self.keep, "1" if again else "0"])
+                                         args=[gap, chat_gap, self.keep])
         except self._errors as error:
             self._lost(error)
-            return await self._fallback.reserve(platform, chat, gap, chat_gap, again)
+            return await self._fallback.reserve(platform, chat, gap, chat_gap)
         self._back()
         if answer[0] == b"chat":
             return Grant(chat_wait=float(answer[1]))
@@ -158,18 +183,37 @@ class RedisBudget:
         except self._errors as error:
             self._lost(error)
 
-    async def admit(self, platform: str, window: float, cap: int) -> Admission:
-        key = self._key(platform)
+    async def admit(self, platform: str, windows: Sequence[Window]) -> Admission:
+        key, token = self._key(platform), f"{self._name}:{next(self._sends)}"
+        args: list[object] = [HOLD, token]
+        for window in windows:
+            args += [window.cap, window.per]
+        asked = asyncio.get_running_loop().time()
         try:
-            kind, seconds = await self._admit(keys=[key, f"{key}:sent"],
-                                              args=[window, cap, f"{self._name}:{next(self._sends)}"])
+            kind, seconds, redis_now = await self._admit(
+                keys=[key, *(f"{key}:{window.key}" for window in windows)], args=args)
         except self._errors as error:
             self._lost(error)
-            return await self._fallback.admit(platform, window, cap)
+            return await self._fallback.admit(platform, windows)
         self._back()
+        self._offsets.append(float(redis_now) - asked)
         if kind == b"pause":
             return Admission(pause=float(seconds))
-        return Admission(wait=float(seconds)) if kind == b"wait" else Admission()
+        return Admission(wait=float(seconds)) if kind == b"wait" else Admission(token=token)
+
+    async def finish(self, platform: str, windows: Sequence[Window], token: str) -> None:
+        if not token.startswith(f"{self._name}:"):  # admitted while Redis was away
+            await self._fallback.finish(platform, windows, token)
+            return
+        key = self._key(platform)
+        # Now, on Redis's clock: our time plus the smallest offset seen, which is never below
+        # the true one, so the send never stops counting too early.
+        done = asyncio.get_running_loop().time() + min(self._offsets)
+        try:
+            await self._finish(keys=[f"{key}:{window.key}" for window in windows],
+                               args=[token, f"{done:.6f}", *(window.per for window in windows)])
+        except self._errors as error:  # it stops counting HOLD seconds after its admission
+            self._lost(error)
 
     async def paused_for(self, platform: str) -> float:
         try:

@@ -106,6 +106,43 @@ async def test_run_waits_for_a_bot_api_that_cannot_be_reached_yet(
         await gate.close()
 
 
+async def test_run_waits_for_a_bot_api_that_answers_with_server_errors(
+        fake: FakeBotApi, database_url: str, tmp_path: Path) -> None:
+    fake.fail("getMe", 502, "Bad Gateway", times=3)  # a 5xx means "try later", not a bad token
+    async with coachbot_run(telegram_env(fake.base_url, database_url, tmp_path),
+                            port_from=STARTING) as running:
+        await running.until_logged("waiting for telegram")
+        ready, why = await running.get("/readyz")
+        assert ready == 503 and "Bad Gateway" in str(why["waiting_for"])
+        await running.until_ready()
+        assert running.process.returncode is None
+        assert "Which track would you like to start with?" in await answered(fake, 1003)
+        assert "Traceback" not in running.text
+
+
+async def test_readiness_follows_a_platform_lost_and_back_after_start(
+        fake: FakeBotApi, database_url: str, tmp_path: Path) -> None:
+    api_port = urlsplit(fake.base_url).port or 80
+    gate = Gate(api_port)
+    await gate.open()
+    api_url = fake.base_url.replace(f":{api_port}/", f":{gate.port}/")
+    try:
+        async with coachbot_run(telegram_env(api_url, database_url, tmp_path)) as running:
+            await running.until_ready()
+            await gate.close()  # Telegram is gone while the bot runs
+            async with asyncio.timeout(WAIT):
+                while (answer := await running.get("/readyz"))[0] != 503:
+                    await asyncio.sleep(0.1)
+            assert "telegram" in answer[1]["waiting_for"]  # type: ignore[operator]
+            assert await healthcheck(running.port) == 1
+            assert (await running.get("/healthz"))[0] == 200  # alive: nothing to restart for
+            await gate.open()
+            await running.until_ready()
+            assert "Which track would you like to start with?" in await answered(fake, 1004)
+    finally:
+        await gate.close()
+
+
 async def test_a_token_the_platform_refuses_stops_at_once_with_one_line(
         fake: FakeBotApi, database_url: str, tmp_path: Path) -> None:
     env = telegram_env(fake.base_url, database_url, tmp_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import secrets
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -84,6 +85,32 @@ async def test_no_window_ever_holds_more_than_the_limit() -> None:
     times = sorted(platform.times)
     busiest = max(sum(1 for t in times if start <= t < start + 0.5) for start in times)
     assert len(times) == 150 and busiest <= 30
+
+
+async def send_late(throttle: Throttle, platform: StrictPlatform, chat: str, delays: random.Random,
+                    is_group: bool = False) -> None:
+    """A send on a busy machine: held up on its way to the platform, and again on the way back."""
+    async with throttle.slot(chat, is_group):
+        await asyncio.sleep(delays.choice((0.0, 0.0, 0.01, 0.05, 0.2)))
+        platform.send(chat, is_group)
+        await asyncio.sleep(delays.choice((0.0, 0.01, 0.1)))
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["one process", "two workers on Redis"])
+async def test_senders_held_up_on_their_way_never_push_a_window_over_the_limit(
+        shared: bool, redis_budgets: list[RedisBudget]) -> None:
+    # Sends that reach the platform up to 0.2 s after their slot, in any order: spacing alone
+    # would let a late one land in the same window as the ones after it.
+    limits = PlatformLimits(overall=Rate(30, 0.5), per_chat=Rate(1, 0.3), per_group=Rate(3, 1))
+    budgets: list[Budget] = list(redis_budgets) if shared else [LocalBudget()]
+    throttles = [Throttle("p", limits, budget) for budget in budgets]
+    platform, delays = StrictPlatform(limits), random.Random(17)
+    jobs = [send_late(throttles[i % len(throttles)], platform, f"c{i % 40}", delays) for i in range(200)]
+    jobs += [send_late(throttles[i % len(throttles)], platform, "-500", delays, True) for i in range(5)]
+    await asyncio.gather(*jobs)  # StrictPlatform raised RateLimited if any window went over
+    times = sorted(platform.times)
+    busiest = max(sum(1 for t in times if start <= t < start + 0.5) for start in times)
+    assert len(times) == 205 and busiest <= 30
 
 
 async def test_one_busy_chat_does_not_hold_up_the_others() -> None:

@@ -10,8 +10,9 @@ import aiohttp
 from tests.adapters.running import clean_env, coachbot_run
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.kit import ANN, SECRET, dm_of, signed
+from tests.delivery_kit import Gate
 
-WAIT = 30
+WAIT = 120  # only a guard against a hang: a busy machine takes a minute to start a process
 
 
 async def slash_help(port: int) -> int:
@@ -41,3 +42,48 @@ async def test_coachbot_run_serves_slack_and_stops_cleanly_on_sigterm(
 
         assert await running.stop(WAIT) == 0, running.text
         assert (tmp_path / "coachbot.db").exists()
+
+
+async def test_coachbot_run_waits_for_slack_while_it_answers_with_server_errors(
+        fake: FakeSlack, tmp_path: Path) -> None:
+    fake.answer_error("auth.test", "internal_error", times=2, status=500)  # "try later"
+    env = clean_env({"SLACK_BOT_TOKEN": "xoxb-run-test", "SLACK_SIGNING_SECRET": SECRET,
+                     "SLACK_API_URL": fake.api_url, "COACHBOT_DATA_DIR": str(tmp_path),
+                     "COACHBOT_STARTUP_RETRY_SECONDS": "0.2"})
+    async with coachbot_run(env, WAIT) as running:
+        assert running.text.count("waiting for slack") == 2
+        assert await slash_help(running.port) == 200
+        posted = await fake.wait_for("chat.postMessage")
+        assert "Here is what I understand" in posted[0].args["text"]
+        assert await running.stop(WAIT) == 0, running.text
+
+
+async def ready(port: int) -> tuple[int, dict[str, object]]:
+    async with aiohttp.ClientSession() as session, \
+            session.get(f"http://127.0.0.1:{port}/readyz") as answer:
+        return answer.status, await answer.json()
+
+
+async def test_readiness_follows_slack_lost_and_back_after_start(fake: FakeSlack, tmp_path: Path) -> None:
+    gate = Gate(fake.port)
+    await gate.open()
+    env = clean_env({"SLACK_BOT_TOKEN": "xoxb-run-test", "SLACK_SIGNING_SECRET": SECRET,
+                     "SLACK_API_URL": f"http://127.0.0.1:{gate.port}/api/",
+                     "COACHBOT_DATA_DIR": str(tmp_path)})
+    try:
+        async with coachbot_run(env, WAIT) as running:
+            async with asyncio.timeout(WAIT):
+                while (await ready(running.port))[0] != 200:
+                    await asyncio.sleep(0.1)
+            await gate.close()  # Slack is gone while the bot runs
+            async with asyncio.timeout(WAIT):
+                while (answer := await ready(running.port))[0] != 503:
+                    await asyncio.sleep(0.1)
+            assert "slack" in answer[1]["waiting_for"]  # type: ignore[operator]
+            await gate.open()
+            async with asyncio.timeout(WAIT):
+                while (await ready(running.port))[0] != 200:
+                    await asyncio.sleep(0.1)
+            assert await running.stop(WAIT) == 0, running.text
+    finally:
+        await gate.close()

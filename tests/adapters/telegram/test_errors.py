@@ -134,6 +134,25 @@ async def test_a_reply_waits_out_a_short_flood_limit(telegram: Harness) -> None:
     assert len(telegram.fake.calls_to("sendMessage")) == 2
 
 
+async def test_a_flood_wait_met_by_an_answer_holds_back_scheduled_lessons_too(telegram: Harness) -> None:
+    ann = await onboarded(telegram)  # her next lesson is due at 09:00 in Tokyo, 12 hours from now
+    await telegram.advance(timedelta(hours=11, minutes=59))
+    bob = telegram.person(1002, "Bob")
+    telegram.fake.started.add(bob.id)  # nothing was sent to him yet: a 429 is the bot's flood wait
+    telegram.fake.fail("sendMessage", 429, "Too Many Requests: retry after 3", chat_id=bob.id,
+                       parameters={"retry_after": 3})
+    answering = asyncio.create_task(bob.say("/help"))
+    async with asyncio.timeout(15):
+        while not (refused := [c for c in telegram.fake.calls_to("sendMessage") if c.chat_id == bob.id]):
+            await asyncio.sleep(0.01)
+    await telegram.advance(timedelta(minutes=2))  # Ann's lesson comes due during the flood wait
+    assert "Here is what I understand" in texts(await answering)
+    lesson = [c for c in telegram.fake.calls_to("sendMessage")
+              if c.chat_id == ann.id and " · lesson " in str(c.params.get("text"))][-1]
+    assert lesson_titles(ann.inbox())[-1] == first_titles(telegram)[1]
+    assert lesson.at - refused[0].at >= 3  # nothing went out while Telegram held the bot back
+
+
 async def test_a_reply_to_someone_who_blocked_the_bot_marks_them_unreachable(
         telegram: Harness, sessions: async_sessionmaker[AsyncSession]) -> None:
     ann = await onboarded(telegram)
