@@ -53,6 +53,9 @@ class LoopbackAdapter:
     async def start(self) -> None:
         return None
 
+    async def connection_problem(self) -> str | None:
+        return None  # people reach it on the coach's own HTTP server: up while it runs
+
     async def stop(self) -> None:
         return None
 
