@@ -21,11 +21,11 @@ from coachbot.delivery.testing import HttpMessenger
 from coachbot.faq import LexicalMatcher
 from coachbot.store.database import make_engine, make_sessionmaker
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "content"  # as tests/conftest.py
 
 
 async def work(url: str, endpoint: str, now: str) -> dict[str, int]:
-    content = load_content(CONTENT_DIR)
+    content = load_content(FIXTURE_DIR)
     engine = make_engine(url)
     try:
         clock = SimulatedClock(datetime.fromisoformat(now))
