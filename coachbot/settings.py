@@ -65,6 +65,14 @@ def default_content_dir() -> Path:
     raise SettingsError("no content found: set COACHBOT_CONTENT_DIR to a folder with tracks/ inside")
 
 
+def content_minimum(variable: str, default: int) -> int:
+    """A floor on the curriculum's size (COACHBOT_CONTENT_MIN_TRACKS, COACHBOT_CONTENT_MIN_LESSONS)."""
+    raw = os.environ.get(variable, "").strip()
+    if raw and not (raw.isdecimal() and int(raw) >= 1):
+        raise SettingsError(f"{variable}={raw[:40]}: expected a whole number of at least 1")
+    return int(raw) if raw else default
+
+
 def _hhmm(text: str) -> time:
     hours, _, minutes = text.strip().partition(":")
     if not (hours.isdecimal() and minutes.isdecimal() and int(hours) < 24 and int(minutes) < 60):

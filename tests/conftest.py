@@ -1,6 +1,9 @@
 """Shared fixtures: a real database (SQLite always, PostgreSQL when configured), a simulated
-clock, the bundled content, the app built by the composition root, and a chat helper that
-talks to the coach like a platform would."""
+clock, the fixture curriculum, the app built by the composition root, and a chat helper that
+talks to the coach like a platform would.
+
+Tests run on the small curriculum in tests/fixtures/content, so an author editing content/
+breaks nothing here; the tests of the bundled content itself load CONTENT_DIR explicitly."""
 
 from __future__ import annotations
 
@@ -28,15 +31,31 @@ from coachbot.store.database import make_engine, make_sessionmaker, upgrade
 from coachbot.store.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT_DIR = ROOT / "content"
+CONTENT_DIR = ROOT / "content"  # the bundled curriculum
+FIXTURE_DIR = ROOT / "tests" / "fixtures" / "content"
+# What a `coachbot` child process needs to run on the fixture curriculum (smaller than the
+# bundled one's 9 tracks and 70 lessons) with the lexical FAQ matcher, which loads no model.
+FIXTURE_ENV = {"COACHBOT_CONTENT_DIR": str(FIXTURE_DIR), "COACHBOT_CONTENT_MIN_TRACKS": "3",
+               "COACHBOT_CONTENT_MIN_LESSONS": "12", "COACHBOT_FAQ_LEXICAL": "1"}
 SHARED = ROOT.parent / "shared"
 PG_URL = os.environ.get("COACHBOT_TEST_DATABASE_URL")
 
 BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]
 
 
+def child_env(**settings: str) -> dict[str, str]:
+    """The environment for a `coachbot` child: this one's, on the fixture curriculum, plus `settings`."""
+    return {**os.environ, **FIXTURE_ENV, **settings}
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
+    return load_content(FIXTURE_DIR)
+
+
+@pytest.fixture(scope="session")
+def bundled_content() -> Content:
+    """The curriculum that ships, for the tests of the content itself (its checks, the FAQ's quality)."""
     return load_content(CONTENT_DIR)
 
 

@@ -93,12 +93,12 @@ async def add_learners(sessions: async_sessionmaker[AsyncSession], count: int, *
     async with sessions() as session, session.begin():
         session.add_all(Learner(platform=platform, platform_user_id=chat, chat_id=chat,
                                 display_name=chat, timezone=zone, delivery_time=at,
-                                current_track="first-week", status="active", reminders=True,
+                                current_track="basics", status="active", reminders=True,
                                 unreachable=False, created_at=now, last_seen_at=now)
                         for chat in chats)
         await session.flush()
         ids = await session.scalars(select(Learner.id).where(Learner.platform_user_id.in_(chats)))
-        session.add_all(TrackProgress(learner_id=learner_id, track_id="first-week", position=0)
+        session.add_all(TrackProgress(learner_id=learner_id, track_id="basics", position=0)
                         for learner_id in ids)
     return chats
 

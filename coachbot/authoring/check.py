@@ -17,7 +17,9 @@ from coachbot.content.loader import load_content
 from coachbot.content.models import Content, FaqEntry, Track, word_count
 from coachbot.conversation.commands import ALL_COMMANDS
 from coachbot.platform import PlatformProfile, installed
+from coachbot.settings import content_minimum
 
+# The bundled curriculum's size; a curriculum of one's own may set other floors (settings.py).
 MIN_TRACKS = 9
 MIN_TOTAL_LESSONS = 70
 # A short track (safety) may have as few as four; most tracks run to eight or nine.
@@ -88,12 +90,14 @@ def load_checked_content(root: Path) -> Content:
 
 def _curriculum_problems(content: Content, platforms: Sequence[PlatformProfile]
                          ) -> Iterator[ContentProblem]:
-    if len(content.tracks) < MIN_TRACKS:
+    min_tracks = content_minimum("COACHBOT_CONTENT_MIN_TRACKS", MIN_TRACKS)
+    min_lessons = content_minimum("COACHBOT_CONTENT_MIN_LESSONS", MIN_TOTAL_LESSONS)
+    if len(content.tracks) < min_tracks:
         yield ContentProblem("content/tracks", 1, "", f"{len(content.tracks)} tracks; at least "
-                             f"{MIN_TRACKS} required")
-    if content.lesson_count < MIN_TOTAL_LESSONS:
+                             f"{min_tracks} required")
+    if content.lesson_count < min_lessons:
         yield ContentProblem("content/tracks", 1, "", f"{content.lesson_count} lessons in all; at "
-                             f"least {MIN_TOTAL_LESSONS} required")
+                             f"least {min_lessons} required")
     for track in content.tracks:
         yield from _track_problems(content, track, platforms)
         yield from guessing_problems(content, track)

@@ -14,16 +14,18 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
+from tests.conftest import FIXTURE_ENV
+
 RUNNING = re.compile(r"coachbot is running: [\w, ]+; HTTP on [\d.]+:(\d+)")
 STARTING = re.compile(r"coachbot is starting: HTTP on [\d.]+:(\d+)")
 WAIT = 60.0
 
 
 def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
-    """This environment without any coachbot or platform settings, plus `extra`."""
+    """This environment without any coachbot or platform settings, on the fixture curriculum with
+    the lexical FAQ matcher (these tests are about the process, not the FAQ), plus `extra`."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("COACHBOT_", "TELEGRAM_", "SLACK_"))}
-    return {**keep, "COACHBOT_HTTP_HOST": "127.0.0.1", "COACHBOT_HTTP_PORT": "0",
-            "COACHBOT_FAQ_LEXICAL": "1", **extra}  # these tests are about the process, not the FAQ
+    return {**keep, "COACHBOT_HTTP_HOST": "127.0.0.1", "COACHBOT_HTTP_PORT": "0", **FIXTURE_ENV, **extra}
 
 
 @dataclass

@@ -20,11 +20,11 @@ from coachbot.learning.progression import Progression
 from coachbot.store.database import make_engine, make_sessionmaker
 from tests.fakes import HttpMessenger
 
-CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+FIXTURE_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "content"  # as tests/conftest.py
 
 
 async def work(url: str, endpoint: str, now: str) -> dict[str, int]:
-    content = load_content(CONTENT_DIR)
+    content = load_content(FIXTURE_DIR)
     engine = make_engine(url)
     try:
         clock = SimulatedClock(datetime.fromisoformat(now))

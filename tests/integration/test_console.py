@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 from coachbot.content import Content
+from tests.conftest import child_env
 
 
 def chat(db: Path, user: str, lines: list[str]) -> str:
-    env = {**os.environ, "TZ": "Europe/Lisbon"}
+    env = child_env(TZ="Europe/Lisbon")
     result = subprocess.run(
         [sys.executable, "-m", "coachbot", "chat", "--db", str(db), "--user", user],
         input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, env=env)
@@ -21,16 +22,17 @@ def chat(db: Path, user: str, lines: list[str]) -> str:
 
 
 def test_scripted_chat_keeps_progress_across_restarts(tmp_path: Path, content: Content) -> None:
-    week = len(content.default_track.lessons)
+    track = content.default_track
+    week = len(track.lessons)
     db = tmp_path / "coach.db"
     first = chat(db, "ann", ["start", "", "", "", "2", "next", "done"])
     assert "Which track" in first
     assert "I have Europe/Lisbon" in first  # the machine's zone is the default
-    assert f"Your first week · lesson 1 of {week}" in first
+    assert f"{track.title} · lesson 1 of {week}" in first
     assert "  1. " in first  # choices are numbered
-    assert f"Your first week · lesson 2 of {week}" in first
+    assert f"{track.title} · lesson 2 of {week}" in first
     again = chat(db, "ann", ["progress"])
-    assert f"Your first week: 2 of {week} lessons done" in again
+    assert f"{track.title}: 2 of {week} lessons done" in again
     assert "Streak: 1 day." in again
 
 
@@ -42,7 +44,8 @@ def test_two_learners_share_one_database(tmp_path: Path, content: Content) -> No
     assert "You haven't started yet" in bob
     assert f"{third.title}: 0 of {len(third.lessons)} lessons done" in bob
     assert "Next lesson: tomorrow at 07:00 (Asia/Tokyo)" in bob
-    assert f"Your first week: 1 of {len(content.default_track.lessons)} lessons done" in chat(
+    week = content.default_track
+    assert f"{week.title}: 1 of {len(week.lessons)} lessons done" in chat(
         db, "ann", ["progress"])
 
 

@@ -16,7 +16,7 @@ from coachbot.clock import SimulatedClock
 from coachbot.content import load_content
 from coachbot.faq import LexicalMatcher
 from coachbot.settings import Settings
-from tests.conftest import CONTENT_DIR
+from tests.conftest import FIXTURE_DIR
 from tests.dashboard_kit import LINK, SECRET, free_port
 from tests.integration.test_delivery_console import lines
 
@@ -24,7 +24,7 @@ START = "2026-03-07T08:00-05:00"
 
 
 def assemble(settings: Settings, clock: SimulatedClock) -> App:
-    content = load_content(CONTENT_DIR)
+    content = load_content(FIXTURE_DIR)
     return build(settings, clock, default_zone="America/New_York", content=content,
                  matcher=LexicalMatcher(content.faq))
 
@@ -73,11 +73,11 @@ async def test_the_dashboard_opens_beside_the_terminal_and_its_push_arrives_ther
             async with browser.get(f"{base}/dashboard/groups/{gid}") as group_page:
                 token = re.search(r'name="csrf" value="([^"]+)"', await group_page.text()).group(1)  # type: ignore[union-attr]
             async with browser.post(f"{base}/dashboard/groups/{gid}/push",
-                                    data={"csrf": token, "lesson": "patience-1"}) as pushed:
-                assert "Queued: lesson patience-1" in html.unescape(await pushed.text())
+                                    data={"csrf": token, "lesson": "habits-1"}) as pushed:
+                assert "Queued: lesson habits-1" in html.unescape(await pushed.text())
         await console.send("wait 1m")
         shown = out.getvalue()
-        assert "[a group lesson]" in shown and "Patience and the ups and downs · lesson 1" in shown
+        assert "[a group lesson]" in shown and "Small habits that last through busy weeks · lesson 1" in shown
     finally:
         await deliveries.stop()
         await app.close()

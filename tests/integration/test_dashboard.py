@@ -161,7 +161,7 @@ async def test_forms_need_the_sessions_csrf_token_and_our_origin(
         assert list(await session.scalars(select(OutboxMessage))) == []  # nothing was pushed
     async with browser.post(url, data={"lesson": "next", "csrf": token},
                             headers={"Origin": served.base}) as pushed:
-        assert pushed.status == 200 and "Queued: lesson first-week-1" in await read(pushed)
+        assert pushed.status == 200 and "Queued: lesson basics-1" in await read(pushed)
 
 
 async def test_actions_go_through_the_chat_commands_rules_and_say_what_happened(
@@ -179,26 +179,26 @@ async def test_actions_go_through_the_chat_commands_rules_and_say_what_happened(
             assert answer.status == 200
             return await read(answer)
 
-    assert "Queued: lesson engagement-2 goes out" in await post("push", lesson="engagement-2")
+    assert "Queued: lesson replies-2 goes out" in await post("push", lesson="replies-2")
     assert queued.pending  # a running scheduler sends it now
     await queued.heard()
-    assert "already pushed to this group today" in await post("push", lesson="engagement-2")
+    assert "already pushed to this group today" in await post("push", lesson="replies-2")
     assert "no lesson 'nope-1'" in await post("push", lesson="nope-1")
     assert not queued.pending  # refusals queue nothing
     await served.town.service.step()
     sent = served.town.messenger.to("-100")
-    assert [o.reply.lesson.lesson_id for o in sent if o.reply.lesson] == ["engagement-2"]
+    assert [o.reply.lesson.lesson_id for o in sent if o.reply.lesson] == ["replies-2"]
 
     assert "couldn't read that as a time" in await post("schedule", time="25:00")
-    text = await post("schedule", time="08:30", zone="Tokyo", track="missteps")
-    assert "every day at 08:30 (Asia/Tokyo) from Learning from missteps" in text
+    text = await post("schedule", time="08:30", zone="Tokyo", track="habits")
+    assert "every day at 08:30 (Asia/Tokyo) from Small habits that last through busy weeks" in text
     assert "A group lesson every day at 08:30 (Asia/Tokyo)" in text  # shown as set
     assert "Weekly digest on" in await post("digest", weekday="friday", time="17:00")
     async with sessions() as session:
         group = await session.get(Group, gid)
         assert group is not None
         assert (group.schedule_time, group.timezone, group.schedule_track) == (
-            "08:30", "Asia/Tokyo", "missteps")
+            "08:30", "Asia/Tokyo", "habits")
         assert (group.digest_weekday, group.digest_time) == (4, "17:00")
     assert "Group schedule off" in await post("schedule", stop="1")
     assert "Weekly digest off" in await post("digest", stop="1")

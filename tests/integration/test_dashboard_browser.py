@@ -82,13 +82,13 @@ async def test_a_mentor_reads_sorts_and_pushes_from_the_group_page(browser: Brow
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "dashboard-group.png"), full_page=True)
 
-    await page.get_by_label("Lesson", exact=True).select_option("patience-2")
+    await page.get_by_label("Lesson", exact=True).select_option("habits-2")
     await page.get_by_role("button", name="Push to the group").click()
     await expect(page.get_by_role("status")).to_have_text(
-        "Queued: lesson patience-2 goes out to the group in a moment.")
+        "Queued: lesson habits-2 goes out to the group in a moment.")
     await served.town.service.step()
     sent = [o.reply.lesson.lesson_id for o in served.town.messenger.to("-100") if o.reply.lesson]
-    assert sent == ["patience-2"]
+    assert sent == ["habits-2"]
 
     await page.set_viewport_size({"width": 390, "height": 844})
     await page.reload()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from coachbot.content import Content, load_content
 from coachbot.faq import LexicalMatcher
 from coachbot.settings import Settings
 from coachbot.store.models import Learner
-from tests.conftest import CONTENT_DIR
+from tests.conftest import FIXTURE_DIR, child_env
 from tests.delivery_kit import add_learners
 
 
@@ -34,7 +33,7 @@ def lines(*typed: str) -> Iterator[str]:
 def assemble(database_url: str, clock: SimulatedClock | None) -> App:
     """The composition root's App, with the lexical FAQ matcher (quick to build)."""
     settings = Settings(database_url=database_url)
-    content = load_content(CONTENT_DIR)
+    content = load_content(FIXTURE_DIR)
     return build(settings, clock, default_zone="America/New_York", content=content,
                  matcher=LexicalMatcher(content.faq))
 
@@ -60,7 +59,8 @@ async def test_wait_prints_lessons_and_reminders_in_order(database_url: str, con
     waited = text.index("(Waited 1d: it's now Sun 8 Mar 2026 09:00 (America/New_York); "
                         "2 messages arrived.)")
     assert reminder < lesson < waited
-    assert f"Your first week · lesson 2 of {len(content.default_track.lessons)}" in text[lesson:waited]
+    week = content.default_track
+    assert f"{week.title} · lesson 2 of {len(week.lessons)}" in text[lesson:waited]
     assert "(Waited 3h: it's now Sun 8 Mar 2026 12:00 (America/New_York); nothing arrived.)" in text
 
 
@@ -91,7 +91,7 @@ async def test_a_sentence_starting_with_wait_goes_to_the_coach(database_url: str
 
 
 def run_chat(db: Path, *args: str, typed: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TZ": "Europe/Lisbon", "COACHBOT_FAQ_LEXICAL": "1"}  # quick to start
+    env = child_env(TZ="Europe/Lisbon")
     return subprocess.run([sys.executable, "-m", "coachbot", "chat", "--db", str(db), "--user", "ann",
                            *args], input="\n".join(typed) + "\n", capture_output=True, text=True,
                           timeout=120, env=env)
@@ -128,7 +128,8 @@ async def test_on_the_real_clock_lessons_appear_while_the_chat_waits_for_input(
         await app.close()
     assert out.lesson_shown.is_set()
     assert "(UTC)] your daily lesson:" in out.getvalue()
-    assert f"Your first week · lesson 1 of {len(content.default_track.lessons)}" in out.getvalue()
+    week = content.default_track
+    assert f"{week.title} · lesson 1 of {len(week.lessons)}" in out.getvalue()
 
 
 class Terminal(io.StringIO):

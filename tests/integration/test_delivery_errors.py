@@ -50,7 +50,7 @@ async def test_recipient_gone_stops_sends_until_they_write_again(
     town.messenger.answer("ann", RecipientGone("Forbidden: bot was blocked by the user"))
     await town.wait_until(BERLIN, "2026-03-04T10:00")
     assert town.lessons("ann") == []
-    assert town.lessons("bob") == ["first-week-2", "first-week-3"]
+    assert town.lessons("bob") == ["basics-2", "basics-3"]
     assert (await learner(sessions, "ann")).unreachable
     failed = [r for r in await rows(sessions) if r.status == OutboxStatus.FAILED]
     assert len(failed) == 1 and "blocked by the user" in (failed[0].last_error or "")
@@ -58,7 +58,7 @@ async def test_recipient_gone_stops_sends_until_they_write_again(
     # She unblocks and writes: reachable again, and the lesson that failed is the next one.
     assert f"lesson 1 of {week(town)}" in await town.chats["ann"].say("today")
     await town.wait_until(BERLIN, "2026-03-05T10:00")
-    assert town.lessons("ann") == ["first-week-2"]
+    assert town.lessons("ann") == ["basics-2"]
 
 
 async def test_chat_moved_updates_the_chat_and_sends_there(
@@ -66,7 +66,7 @@ async def test_chat_moved_updates_the_chat_and_sends_there(
     town.messenger.answer("ann", ChatMoved("-100200"))
     await town.wait_until(BERLIN, "2026-03-04T10:00")
     assert [out.reply.lesson.lesson_id for out in town.messenger.to("-100200") if out.reply.lesson] == [
-        "first-week-2", "first-week-3"]
+        "basics-2", "basics-3"]
     assert (await learner(sessions, "ann")).chat_id == "-100200"
     assert await statuses(sessions) == ["sent"] * 4
 
@@ -75,7 +75,7 @@ async def test_transient_errors_retry_with_backoff_then_send_once(
         town: Town, sessions: async_sessionmaker[AsyncSession]) -> None:
     town.messenger.answer("ann", TransientError("502 Bad Gateway"), TransientError("502 Bad Gateway"))
     await town.wait_until(BERLIN, "2026-03-03T12:00")
-    assert town.lessons("ann") == ["first-week-2"]
+    assert town.lessons("ann") == ["basics-2"]
     sent = [out for out in town.messenger.attempts if out.chat_id == "ann"]
     assert [out.metadata["local_time"][11:19] for out in sent] == ["09:00:00", "09:00:30", "09:01:30"]
     row = next(r for r in await rows(sessions) if r.chat_id == "ann" and r.kind == "lesson")
@@ -86,7 +86,7 @@ async def test_an_outage_of_minutes_delays_the_lesson_but_does_not_lose_it(
         town: Town, sessions: async_sessionmaker[AsyncSession]) -> None:
     town.messenger.answer("ann", *[TransientError("503 Service Unavailable")] * 5)  # ~8 minutes down
     await town.wait_until(BERLIN, "2026-03-03T12:00")
-    assert town.lessons("ann") == ["first-week-2"]
+    assert town.lessons("ann") == ["basics-2"]
     tried = [out.metadata["local_time"][11:19] for out in town.messenger.attempts if out.chat_id == "ann"]
     assert tried == ["09:00:00", "09:00:30", "09:01:30", "09:03:30", "09:07:30", "09:15:30"]
     row = next(r for r in await rows(sessions) if r.chat_id == "ann" and r.kind == "lesson")
@@ -108,16 +108,16 @@ async def test_transient_errors_are_retried_until_the_window_closes_then_recorde
     assert f"lesson 1 of {week(town)}" in await town.chats["ann"].say("today")  # not skipped over
     town.messenger.calm("ann")
     await town.wait_until(BERLIN, "2026-03-04T10:00")
-    assert town.lessons("ann") == ["first-week-2"]
+    assert town.lessons("ann") == ["basics-2"]
 
 
 async def test_rate_limit_pauses_only_that_chat_then_retries(
         town: Town, sessions: async_sessionmaker[AsyncSession]) -> None:
     town.messenger.answer("ann", RateLimited(30))
     await town.wait_until(BERLIN, "2026-03-03T09:00")
-    assert town.lessons("bob") == ["first-week-2"] and town.lessons("ann") == []
+    assert town.lessons("bob") == ["basics-2"] and town.lessons("ann") == []
     await advance(town.service, town.clock, timedelta(seconds=30))
-    assert town.lessons("ann") == ["first-week-2"]
+    assert town.lessons("ann") == ["basics-2"]
     row = next(r for r in await rows(sessions) if r.chat_id == "ann" and r.kind == "lesson")
     assert row.attempts == 1  # waiting out a rate limit is not a failed attempt
     assert row.sent_at is not None and row.sent_at - row.due_at == timedelta(seconds=30)
@@ -133,7 +133,7 @@ async def test_an_unknown_outcome_is_recorded_uncertain_and_never_resent(
     # she may have it; `today` shows it
     assert f"lesson 2 of {week(town)}" in await town.chats["ann"].say("today")
     await town.wait_until(BERLIN, "2026-03-04T10:00")
-    assert town.lessons("ann") == ["first-week-3"]
+    assert town.lessons("ann") == ["basics-3"]
 
 
 class HangingMessenger(RecordingMessenger):
@@ -190,7 +190,7 @@ async def test_group_lessons_and_texts_go_through_the_same_outbox(
     town = Town(coach, clock)
     now = clock.now()
     async with sessions() as session, session.begin():
-        for kind, slot, lesson, body in ((OutboxKind.GROUP_LESSON, "engagement-1", "engagement-1", None),
+        for kind, slot, lesson, body in ((OutboxKind.GROUP_LESSON, "replies-1", "replies-1", None),
                                          (OutboxKind.TEXT, "welcome", None, "Welcome, everyone!")):
             planned = await outbox.enqueue(
                 session, kind=kind, recipient="group:test:-42", slot=slot, platform="test",
@@ -198,13 +198,13 @@ async def test_group_lessons_and_texts_go_through_the_same_outbox(
                 local_date=date(2026, 3, 2), due_at=now, expires_at=now + timedelta(hours=1), now=now)
             assert planned
         again = await outbox.enqueue(
-            session, kind=OutboxKind.GROUP_LESSON, recipient="group:test:-42", slot="engagement-1",
-            platform="test", chat_id="-42", group_key="-42", lesson_id="engagement-1",
+            session, kind=OutboxKind.GROUP_LESSON, recipient="group:test:-42", slot="replies-1",
+            platform="test", chat_id="-42", group_key="-42", lesson_id="replies-1",
             local_date=date(2026, 3, 2), due_at=now, expires_at=now + timedelta(hours=1), now=now)
         assert not again  # the same lesson is never planned twice for a group on one day
     await town.service.step()
     sent = town.messenger.to("-42")
     assert [out.is_group for out in sent] == [True, True]
     assert {out.metadata["kind"] for out in sent} == {"group_lesson", "text"}
-    assert any("Engagement" in out.reply.text for out in sent)
+    assert any("Replies that start conversations" in out.reply.text for out in sent)
     assert any(out.reply.text == "Welcome, everyone!" for out in sent)

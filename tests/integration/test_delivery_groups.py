@@ -32,7 +32,7 @@ async def town(coach: Coach, clock: SimulatedClock) -> Town:
     """A group with a lesson every day at 09:30 and its digest on Tuesdays at 09:30 (Berlin)."""
     clock.set(at("2026-03-02T12:00"))  # a Monday
     town = Town(coach, clock)
-    assert "starting tomorrow" in await mentor(coach).say("schedule 09:30 Europe/Berlin track patience")
+    assert "starting tomorrow" in await mentor(coach).say("schedule 09:30 Europe/Berlin track habits")
     assert "every Tuesday" in await mentor(coach).say("digest tuesday 09:30")
     return town
 
@@ -55,18 +55,18 @@ async def test_a_rate_limited_group_lesson_is_sent_after_the_wait_and_nothing_is
         town: Town, sessions: async_sessionmaker[AsyncSession]) -> None:
     town.messenger.answer("-100", RateLimited(3), RateLimited(3))  # the lesson, then the digest
     await town.wait_until(BERLIN, "2026-03-05T10:00")
-    assert group_lessons(town, "-100") == ["patience-1", "patience-2", "patience-3"]
+    assert group_lessons(town, "-100") == ["habits-1", "habits-2", "habits-3"]
     assert digests(town, "-100") == 1
     assert await position(sessions) == 3
     first = next(r for r in await rows(sessions) if r.kind == "group_lesson")
-    assert (first.status, first.lesson_id) == ("sent", "patience-1")
+    assert (first.status, first.lesson_id) == ("sent", "habits-1")
 
 
 async def test_a_group_lesson_through_minutes_of_5xx_goes_out_once_the_platform_is_back(
         town: Town, sessions: async_sessionmaker[AsyncSession]) -> None:
     town.messenger.answer("-100", *[TransientError("502 Bad Gateway")] * 6)  # about 20 minutes down
     await town.wait_until(BERLIN, "2026-03-04T10:00")
-    assert group_lessons(town, "-100") == ["patience-1", "patience-2"]
+    assert group_lessons(town, "-100") == ["habits-1", "habits-2"]
     assert digests(town, "-100") == 1
     assert await position(sessions) == 2
     sent = [r for r in await rows(sessions) if r.kind == "group_lesson"]
@@ -78,7 +78,7 @@ async def test_a_group_that_is_gone_gets_its_lesson_back_for_when_it_returns(
     town.messenger.answer("-100", RecipientGone("Forbidden: bot was kicked from the group chat"))
     await town.wait_until(BERLIN, "2026-03-03T10:00")
     assert group_lessons(town, "-100") == []
-    assert await position(sessions) == 0  # patience-1 is still the group's next lesson
+    assert await position(sessions) == 0  # habits-1 is still the group's next lesson
 
 
 async def test_a_group_that_became_a_supergroup_gets_one_lesson_and_one_digest_that_day(
@@ -86,10 +86,10 @@ async def test_a_group_that_became_a_supergroup_gets_one_lesson_and_one_digest_t
     town.messenger.answer("-100", ChatMoved("-100777"))
     await town.wait_until(BERLIN, "2026-03-03T09:30")
     await town.wait(timedelta(hours=3))  # several more ticks under the group's new id
-    assert group_lessons(town, "-100", "-100777") == ["patience-1"]
+    assert group_lessons(town, "-100", "-100777") == ["habits-1"]
     assert digests(town, "-100", "-100777") == 1
     await town.wait_until(BERLIN, "2026-03-04T10:00")
-    assert group_lessons(town, "-100777") == ["patience-1", "patience-2"]
+    assert group_lessons(town, "-100777") == ["habits-1", "habits-2"]
     async with sessions() as session:
         group = await session.scalar(select(Group))
         assert group is not None and group.chat_id == "-100777"
@@ -99,7 +99,7 @@ async def test_a_group_that_became_a_supergroup_gets_one_lesson_and_one_digest_t
 async def test_a_pushed_lesson_that_meets_a_429_keeps_its_lesson(
         coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     town = Town(coach, clock)
-    await mentor(coach).say("push engagement-3")
+    await mentor(coach).say("push replies-3")
     town.messenger.answer("-100", RateLimited(2))
     await town.wait(timedelta(minutes=1))
-    assert group_lessons(town, "-100") == ["engagement-3"]
+    assert group_lessons(town, "-100") == ["replies-3"]

@@ -33,10 +33,10 @@ def due_learner(path: Path, user_id: int) -> None:
     with con:
         con.execute("INSERT INTO learners (platform, platform_user_id, chat_id, display_name, timezone, "
                     "delivery_time, current_track, status, reminders, unreachable, created_at, "
-                    "last_seen_at) VALUES ('telegram', ?, ?, 'Ann', 'UTC', ?, 'first-week', 'active', "
+                    "last_seen_at) VALUES ('telegram', ?, ?, 'Ann', 'UTC', ?, 'basics', 'active', "
                     "1, 0, ?, ?)", (str(user_id), str(user_id), f"{at:%H:%M}", stamp, stamp))
         con.execute("INSERT INTO track_progress (learner_id, track_id, position) "
-                    "SELECT id, 'first-week', 0 FROM learners")
+                    "SELECT id, 'basics', 0 FROM learners")
     con.close()
 
 

@@ -20,8 +20,9 @@ def at(zone: str, when: str) -> datetime:
     return datetime.fromisoformat(when).replace(tzinfo=ZoneInfo(zone))
 
 
-def first_week(*numbers: int) -> list[str]:
-    return [f"first-week-{n}" for n in numbers]
+def opening(*numbers: int) -> list[str]:
+    """Lessons of the default track, by number."""
+    return [f"basics-{n}" for n in numbers]
 
 
 def offsets(town: Town, user: str) -> list[str]:
@@ -44,10 +45,10 @@ async def test_spring_forward_keeps_the_local_time(coach: Coach, clock: Simulate
     dates = [(day0 + timedelta(days=n)).isoformat() for n in range(3)]
     assert town.local_times("ann") == [f"{d} 09:00" for d in dates]
     assert offsets(town, "ann") == [winter, summer, summer]
-    assert town.lessons("ann") == first_week(2, 3, 4)
+    assert town.lessons("ann") == opening(2, 3, 4)
     # 02:30 does not exist on the change day: it comes at 03:30, once, and at 02:30 after.
     assert town.local_times("bob") == [f"{dates[0]} 02:30", f"{dates[1]} 03:30", f"{dates[2]} 02:30"]
-    assert town.lessons("bob") == first_week(2, 3, 4)
+    assert town.lessons("bob") == opening(2, 3, 4)
 
 
 @pytest.mark.parametrize(("zone", "day_before", "repeated", "summer", "winter"), [
@@ -69,7 +70,7 @@ async def test_fall_back_sends_once_in_the_repeated_hour(coach: Coach, clock: Si
     assert offsets(town, "ann") == [winter, winter]
     assert town.local_times("bob") == [f"{d} {repeated}" for d in dates[1:]]
     assert offsets(town, "bob") == [summer, winter]  # the first of the two 01:30s, then normal
-    assert town.lessons("bob") == first_week(2, 3)
+    assert town.lessons("bob") == opening(2, 3)
 
 
 async def test_learners_either_side_of_the_date_line_get_one_lesson_per_local_day(
@@ -84,7 +85,7 @@ async def test_learners_either_side_of_the_date_line_get_one_lesson_per_local_da
     assert kiri == [f"2026-03-0{d} 09:00" for d in (3, 4, 5, 6)]
     assert baker == [f"2026-03-0{d} 09:00" for d in (2, 3, 4, 5)]
     assert offsets(town, "kiri") == ["+14:00"] * 4 and offsets(town, "baker") == ["-12:00"] * 4
-    assert town.lessons("kiri") == first_week(2, 3, 4, 5) == town.lessons("baker")
+    assert town.lessons("kiri") == opening(2, 3, 4, 5) == town.lessons("baker")
 
 
 async def test_at_most_one_scheduled_lesson_a_day_and_next_counts(
@@ -97,7 +98,7 @@ async def test_at_most_one_scheduled_lesson_a_day_and_next_counts(
     assert f"lesson 2 of {week}" in await ann.say("next")  # self-paced, before the daily time
     await town.wait_until(BERLIN, "2026-03-04T12:00")
     assert town.local_times("ann") == ["2026-03-04 09:00"]
-    assert town.lessons("ann") == first_week(3)
+    assert town.lessons("ann") == opening(3)
 
 
 async def test_pause_stop_and_resume_never_build_a_backlog(coach: Coach, clock: SimulatedClock) -> None:
@@ -113,7 +114,7 @@ async def test_pause_stop_and_resume_never_build_a_backlog(coach: Coach, clock: 
     await ann.say("resume")
     await town.wait_until(BERLIN, "2026-03-07T10:00")
     assert town.local_times("ann") == ["2026-03-06 09:00", "2026-03-07 09:00"]
-    assert town.lessons("ann") == first_week(2, 3)  # where she left off, one a day
+    assert town.lessons("ann") == opening(2, 3)  # where she left off, one a day
     assert town.received("bob") == []
 
 
@@ -136,7 +137,7 @@ async def test_restart_sends_today_once_and_skips_missed_days(
     clock.set(at(BERLIN, "2026-03-06T10:00"))
     await town.restart().step()
     assert town.local_times("ann") == ["2026-03-03 11:00", "2026-03-06 10:00"]
-    assert town.lessons("ann") == first_week(2, 3)
+    assert town.lessons("ann") == opening(2, 3)
     statuses = [(r.local_date.isoformat(), r.status) for r in await rows(sessions)]
     assert ("2026-03-04", OutboxStatus.SKIPPED) in statuses
     assert ("2026-03-06", OutboxStatus.SENT) in statuses
@@ -177,11 +178,11 @@ async def test_a_scheduled_lesson_is_answered_like_any_other(coach: Coach, clock
     ann = await town.learner("ann", BERLIN, "09:00")
     await ann.say("done")
     await town.wait_until(BERLIN, "2026-03-03T09:30")
-    assert town.lessons("ann") == first_week(2)
+    assert town.lessons("ann") == opening(2)
     reply = await ann.say("1")  # the numbered check-in of the lesson that just arrived
     assert "You picked 1" in reply and "Streak: 2 days." in reply
     week = len(coach.content.default_track.lessons)
-    assert "first-week-2" in (await ann.say("today")) or f"lesson 2 of {week}" in ann.last[0].text
+    assert "basics-2" in (await ann.say("today")) or f"lesson 2 of {week}" in ann.last[0].text
 
 
 async def test_forget_also_deletes_planned_and_past_deliveries(
@@ -198,4 +199,4 @@ async def test_forget_also_deletes_planned_and_past_deliveries(
     await ann.say("yes")
     await town.service.dispatch()
     assert {r.recipient for r in await rows(sessions)} == {"learner:2"}
-    assert town.lessons("ann") == ["first-week-2"] and town.lessons("bob") == ["first-week-2", "first-week-3"]
+    assert town.lessons("ann") == ["basics-2"] and town.lessons("bob") == ["basics-2", "basics-3"]

@@ -30,7 +30,7 @@ async def stored(sessions: async_sessionmaker[AsyncSession], user: str = "ann") 
 
 def test_states_survive_the_database_round_trip() -> None:
     for state in (IDLE, Onboarding("track"), Onboarding("tz"), Onboarding("time"),
-                  AwaitingCheckin("first-week-3"), ConfirmingForget()):
+                  AwaitingCheckin("basics-3"), ConfirmingForget()):
         assert parse_state(dump_state(state)) == state
     assert parse_state("onboard:nonsense") == IDLE and parse_state("garbage") == IDLE
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from coachbot.conversation import Coach
 from coachbot.faq.lexical import LexicalMatcher
 from coachbot.settings import Settings, sqlite_url
 from coachbot.store.database import make_engine, make_sessionmaker, upgrade
-from tests.conftest import CONTENT_DIR, Chat
+from tests.conftest import FIXTURE_DIR, Chat, child_env
 from tests.unit.test_faq_matching import shared_cache
 
 FAQ = """\
@@ -39,8 +38,12 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shared_cache(tmp_path_factory).parent
 
 
-def coachbot(*args: str, stdin: str = "", home: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COACHBOT_DATA_DIR": str(home), **settings}
+def coachbot(*args: str, stdin: str = "", home: Path, model: bool = False,
+             **settings: str) -> subprocess.CompletedProcess[str]:
+    """A `coachbot` child on the fixture curriculum; the FAQ model loads only when `model` says so."""
+    env = child_env(COACHBOT_DATA_DIR=str(home), **settings)
+    if model:
+        env.pop("COACHBOT_FAQ_LEXICAL")
     return subprocess.run([sys.executable, "-m", "coachbot", *args], input=stdin, text=True,
                           capture_output=True, env=env, timeout=300, check=False)
 
@@ -50,7 +53,8 @@ def test_faq_match_writes_one_json_object_per_input_line(tmp_path: Path, home: P
     faq.write_text(FAQ)
     questions = ["Can I pause my lessons for a while?", "going on holiday, can my lessons wait?",
                  "whats the weather in paris tomorrow", ""]
-    done = coachbot("faq", "match", "--faq", str(faq), stdin="\n".join(questions) + "\n", home=home)
+    done = coachbot("faq", "match", "--faq", str(faq), stdin="\n".join(questions) + "\n", home=home,
+                    model=True)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert [row["question"] for row in rows] == questions
@@ -60,7 +64,8 @@ def test_faq_match_writes_one_json_object_per_input_line(tmp_path: Path, home: P
 
 
 def test_faq_match_defaults_to_the_bundled_faq(home: Path) -> None:
-    done = coachbot("faq", "match", stdin="how do I see my progress\n", home=home)
+    done = coachbot("faq", "match", stdin="how do I see my progress\n", home=home,
+                    COACHBOT_CONTENT_DIR="")  # empty: no folder named, so the bundled one
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["id"] == "see-progress"
 
@@ -81,7 +86,7 @@ def test_faq_misses_lists_unanswered_questions_most_frequent_first(tmp_path: Pat
     async def ask() -> None:
         engine = make_engine(sqlite_url(database))
         clock = SimulatedClock(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
-        content = load_content(CONTENT_DIR)
+        content = load_content(FIXTURE_DIR)
         coach = Coach(content, make_sessionmaker(engine), clock, LexicalMatcher(content.faq),
                       Settings(database_url=sqlite_url(database)))
         for user, question in [("ann", "whats the capital of australia"),
@@ -111,7 +116,7 @@ def test_faq_misses_on_an_empty_log_says_so(tmp_path: Path) -> None:
 def test_coachbot_chat_says_which_faq_matcher_answers_and_loads_it_with_the_first_question(
         tmp_path: Path, home: Path) -> None:
     done = coachbot("chat", "--db", str(tmp_path / "chat.db"), stdin="can i take a holiday from the tips\n",
-                    home=home)
+                    home=home, model=True)
     assert done.returncode == 0, done.stderr
     assert "pause" in done.stdout and "resume" in done.stdout
     said = done.stderr.splitlines()
@@ -122,7 +127,7 @@ def test_coachbot_chat_says_which_faq_matcher_answers_and_loads_it_with_the_firs
 
 def test_coachbot_chat_with_the_lexical_matcher_chosen_says_so(tmp_path: Path, home: Path) -> None:
     done = coachbot("chat", "--db", str(tmp_path / "chat.db"), stdin="how do i pause my lessons\n",
-                    home=home, COACHBOT_FAQ_LEXICAL="1")
+                    home=home)  # the fixture's environment chooses it
     assert done.returncode == 0, done.stderr
     assert "pause" in done.stdout and "resume" in done.stdout
     assert "coachbot: FAQ matcher: lexical (COACHBOT_FAQ_LEXICAL=1)" in done.stderr

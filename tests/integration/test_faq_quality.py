@@ -31,11 +31,11 @@ FLOORS = {"hybrid": (0.93, 0.91, 0.96, 0.96), "lexical": (0.80, 0.81, 0.86, 0.90
 
 
 @pytest.fixture(scope="module", params=["hybrid", "lexical"])
-def matcher(request: pytest.FixtureRequest, content: Content,
+def matcher(request: pytest.FixtureRequest, bundled_content: Content,
             tmp_path_factory: pytest.TempPathFactory) -> RankingMatcher:
     if request.param == "lexical":
-        return LexicalMatcher(content.faq)
-    return HybridMatcher(content.faq, load_embedder(), shared_cache(tmp_path_factory))
+        return LexicalMatcher(bundled_content.faq)
+    return HybridMatcher(bundled_content.faq, load_embedder(), shared_cache(tmp_path_factory))
 
 
 @pytest.fixture(scope="module")
@@ -70,11 +70,11 @@ def test_the_parts_of_the_evaluation_set_are_disjoint_and_make_up_the_whole() ->
 
 
 def test_every_expected_topic_is_in_the_faq_or_among_the_curriculums_required_topics(
-        content: Content) -> None:
+        bundled_content: Content) -> None:
     """Questions for topics the FAQ lacks are left out; a misspelt id must not be left out silently."""
     topics = SHARED / "faq-topics.yaml"
     assert topics.is_file(), f"{topics} is absent: the shared topic list sits beside the checkout"
-    known = {e.id for e in content.faq} | {row["id"] for row in yaml.safe_load(topics.read_text())}
+    known = {e.id for e in bundled_content.faq} | {row["id"] for row in yaml.safe_load(topics.read_text())}
     expected = {gold for _, gold in load_eval(EVAL).in_scope}
     assert sorted(expected - known) == []
 

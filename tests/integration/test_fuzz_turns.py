@@ -10,7 +10,7 @@ from coachbot.messages import ChatKind, Incoming
 
 WORDS = ["start", "next", "done", "today", "progress", "tracks", "track", "tz", "time", "pause",
          "resume", "stop", "forget", "yes", "help", "push", "schedule", "report", "digest", "skip",
-         "Europe", "America/New_York", "09:00", "25:99", "first-week", "/coach", "/start", "g-100"]
+         "Europe", "America/New_York", "09:00", "25:99", "basics", "/coach", "/start", "g-100"]
 PREFIXES = ["answer:", "done:", "track:", "tz:", "time:", "forget:", "faq:", "cmd:", "#", ""]
 
 # Any text at all, including NUL, lone surrogates and digits no int() reads, and lines made of

@@ -25,7 +25,7 @@ from coachbot.groups.checkins import checkin_figures
 from coachbot.groups.insights import insight_lines
 from coachbot.groups.report import build_report, write_csv
 from coachbot.store.models import CheckInAnswer, Group, Learner, LessonRecord
-from tests.conftest import Chat
+from tests.conftest import Chat, child_env
 from tests.integration.test_mentors import admin, group_row, member
 
 
@@ -104,7 +104,7 @@ async def test_the_charts_axis_counts_whole_lessons(
 
 def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "coachbot", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=child_env())
 
 
 def test_report_writes_the_chart_and_the_terminal_saves_it_beside_the_database(tmp_path: Path) -> None:
@@ -126,23 +126,23 @@ def test_report_writes_the_chart_and_the_terminal_saves_it_beside_the_database(t
 
 async def test_check_in_figures_by_lesson_most_missed_first(
         coach: Coach, content: Content, sessions: async_sessionmaker[AsyncSession]) -> None:
-    answers = {"ann": 1, "bob": 0, "cem": 0, "dan": 2}  # first-week-1: choice 1 is the best
+    answers = {"ann": 1, "bob": 0, "cem": 0, "dan": 2}  # basics-1: choice 1 is the best
     for user, choice in answers.items():
         chat = await learner_in(coach, user, "Europe/Berlin")
-        await chat.press(f"answer:first-week-1:{choice}")
+        await chat.press(f"answer:basics-1:{choice}")
         if user == "ann":
             await chat.say("next")
-            await chat.press("answer:first-week-2:0")  # the best answer
+            await chat.press("answer:basics-2:0")  # the best answer
     async with sessions() as session:
         group = await group_row(sessions)
         figures = await checkin_figures(session, content, group)
         lines = "\n".join(await insight_lines(session, content, group))
     first, second = figures
-    assert (first.lesson_id, first.answered, first.best, first.top_wrong_count) == ("first-week-1", 4, 1, 2)
-    assert first.top_wrong is not None and first.top_wrong.startswith("Fill in all three profiles")
-    assert (second.lesson_id, second.answered, second.best_share) == ("first-week-2", 1, 1.0)
-    assert lines.index("first-week-1") < lines.index("first-week-2")
-    assert "25%  Fill in all three profiles" in lines
+    assert (first.lesson_id, first.answered, first.best, first.top_wrong_count) == ("basics-1", 4, 1, 2)
+    assert first.top_wrong is not None and first.top_wrong.startswith("Post the same workshop photo")
+    assert (second.lesson_id, second.answered, second.best_share) == ("basics-2", 1, 1.0)
+    assert lines.index("basics-1") < lines.index("basics-2")
+    assert "25%  Post the same workshop photo" in lines
     assert "Questions the FAQ couldn't answer in -100" in lines and "1x hi all" not in lines
 
 
@@ -152,7 +152,7 @@ async def test_content_insights_on_the_command_line(tmp_path: Path) -> None:
     everywhere = run("content", "insights", "--db", str(db))
     assert everywhere.returncode == 0, everywhere.stderr
     assert "Check-ins by lesson everywhere, most missed first:" in everywhere.stdout
-    assert "first-week-1" in everywhere.stdout and "Questions the FAQ couldn't answer" in everywhere.stdout
+    assert "basics-1" in everywhere.stdout and "Questions the FAQ couldn't answer" in everywhere.stdout
     grouped = run("content", "insights", "--group", "demo", "--db", str(db))
     assert grouped.returncode == 0 and "in demo" in grouped.stdout
     missing = run("content", "insights", "--group", "nope", "--db", str(db))
@@ -180,7 +180,7 @@ def coaching_section() -> Iterator[list[bool]]:
 async def test_sections_from_other_features_appear_only_with_data(
         coach: Coach, coaching_section: list[bool]) -> None:
     chat = await learner_in(coach, "ann", "Europe/Berlin")
-    await chat.press("answer:first-week-1:1")
+    await chat.press("answer:basics-1:1")
     assert "Coaching" not in await admin(coach).say("report")  # no data: no section, no zeros
     coaching_section.append(True)
     assert "Coaching: follow-ups answered 1 of 2" in await admin(coach).say("report")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import subprocess
@@ -15,14 +14,11 @@ from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
 from coachbot.conversation import Coach
-from coachbot.delivery.scheduler import Scheduler
 from coachbot.groups.report import CSV_COLUMNS, build_report, write_csv
 from coachbot.store.models import FaqMiss, Group, Membership
-from tests.conftest import Chat
-from tests.fakes import RecordingMessenger
+from tests.conftest import Chat, child_env
 
 WAIT = 15.0  # seconds before a test gives up on a send; a hang fails instead of blocking
 MENTOR_COMMANDS = ["push next", "schedule 09:00", "report", "digest monday 09:00"]
@@ -182,14 +178,14 @@ async def test_schedule_and_digest_settings_with_clear_errors(
     assert "couldn't read that as a time" in await gina.say("schedule 25:00")
     assert "no track 'nope'" in await gina.say("schedule 09:00 track nope")
     assert "don't know the time zone 'Mars'" in await gina.say("schedule 09:00 Mars")
-    done = await gina.say("schedule 08:30 Europe/Berlin track missteps")
-    assert "every day at 08:30 (Europe/Berlin) from Learning from missteps" in done
-    assert "lesson 1: Everyone slips up" in done
+    done = await gina.say("schedule 08:30 Europe/Berlin track habits")
+    assert "every day at 08:30 (Europe/Berlin) from Small habits that last through busy weeks" in done
+    assert "lesson 1: Start smaller than you think" in done
     assert "Use digest <weekday> HH:MM" in await gina.say("digest someday 09:00")
     assert "every Friday at 17:00" in await gina.say("digest fri 17:00")
     group = await group_row(sessions)
     assert (group.schedule_time, group.timezone, group.schedule_track) == (
-        "08:30", "Europe/Berlin", "missteps")
+        "08:30", "Europe/Berlin", "habits")
     assert (group.digest_weekday, group.digest_time) == (4, "17:00")
     assert "schedule off" in (await gina.say("schedule off")).lower()
     assert "Weekly digest off" in await gina.say("digest off")
@@ -203,22 +199,23 @@ def test_report_command_line_exports_csv(tmp_path: Path) -> None:
     for user, flags in (("ann", []), ("mo", ["--mentor"])):
         subprocess.run([sys.executable, "-m", "coachbot", "chat", "--db", str(db), "--user", user,
                         "--group", "demo", *flags], input=script if user == "ann" else "report\n",
-                       capture_output=True, text=True, timeout=120, check=True)
+                       capture_output=True, text=True, timeout=120, check=True, env=child_env())
     text = subprocess.run([sys.executable, "-m", "coachbot", "report", "--group", "demo", "--db",
-                           str(db)], capture_output=True, text=True, timeout=120)
+                           str(db)], capture_output=True, text=True, timeout=120, env=child_env())
     assert text.returncode == 0, text.stderr
     assert "Group report: demo" in text.stdout and "Members: 1" in text.stdout  # mo mentors it
     target = tmp_path / "all.csv"
     export = subprocess.run([sys.executable, "-m", "coachbot", "report", "--all", "--csv",
                              str(target), "--db", str(db)], capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, env=child_env())
     assert export.returncode == 0, export.stderr
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a UTF-8 mark, so spreadsheets pick the encoding
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert {r["member"] for r in rows} == {"ann"} and rows[0]["group"] == "demo"
     missing = subprocess.run([sys.executable, "-m", "coachbot", "report", "--group", "nope",
-                              "--db", str(db)], capture_output=True, text=True, timeout=120)
+                              "--db", str(db)], capture_output=True, text=True, timeout=120,
+                             env=child_env())
     assert missing.returncode == 1 and "Known groups: demo" in missing.stderr
 
 
@@ -229,41 +226,18 @@ async def test_push_sends_a_lesson_to_the_group_once_through_the_outbox(
     town = Town(coach, clock)
     gina = admin(coach)
     queued = await gina.say("push next")
-    assert "Queued: lesson first-week-1" in queued
-    assert "first-week-2" in await gina.say("push next")  # next moves on
-    assert "already pushed to this group today" in await gina.say("push first-week-1")
+    assert "Queued: lesson basics-1" in queued
+    assert "basics-2" in await gina.say("push next")  # next moves on
+    assert "already pushed to this group today" in await gina.say("push basics-1")
     assert "no lesson 'nope-9'" in await gina.say("push nope-9")
     await town.service.step()
     await town.service.step()
     sent = town.messenger.to("-100")
-    assert [o.reply.lesson.lesson_id for o in sent if o.reply.lesson] == ["first-week-1", "first-week-2"]
+    assert [o.reply.lesson.lesson_id for o in sent if o.reply.lesson] == ["basics-1", "basics-2"]
     assert all(o.is_group for o in sent)
     assert {r.status for r in await rows(sessions)} == {"sent"}
 
 
-async def test_a_push_goes_out_at_once_not_at_the_next_tick(
-        app: App, coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
-    from tests.delivery_kit import add_learners
-
-    messenger = RecordingMessenger("test")
-    await add_learners(sessions, 1, platform="test", zone="UTC", at="09:00", now=clock.now())
-    await member(coach, "ann").say("hello")
-    scheduler = Scheduler(app.delivery({"test": messenger}), tick_seconds=3600, queued=app.queued)
-    await scheduler.start()
-    try:
-        async with asyncio.timeout(WAIT):
-            await messenger.arrived.wait()  # the first round: u0's lesson, due since 09:00
-            await scheduler.idle()
-        await member(coach, "ann").say("push next")
-        assert not app.queued.pending  # a refusal queues nothing
-        await admin(coach).say("push engagement-2")
-        async with asyncio.timeout(WAIT):  # the next tick is an hour away
-            while not messenger.to("-100"):
-                messenger.arrived.clear()
-                await messenger.arrived.wait()
-    finally:
-        await scheduler.stop()
-    assert [o.reply.lesson.lesson_id for o in messenger.to("-100") if o.reply.lesson] == ["engagement-2"]
 
 
 async def test_a_scheduled_group_gets_one_lesson_a_day_at_its_local_time(
@@ -271,12 +245,12 @@ async def test_a_scheduled_group_gets_one_lesson_a_day_at_its_local_time(
     from tests.delivery_kit import Town
 
     town = Town(coach, clock)  # the clock starts on Monday 2 March, 12:00 UTC (13:00 in Berlin)
-    reply = await admin(coach).say("schedule 09:30 Europe/Berlin track patience")
+    reply = await admin(coach).say("schedule 09:30 Europe/Berlin track habits")
     assert "starting tomorrow" in reply  # today's 09:30 has passed: no surprise lesson now
     await town.wait(timedelta(days=3))
     sent = [o for o in town.messenger.to("-100") if o.metadata.get("kind") == "group_lesson"]
     assert [o.reply.lesson.lesson_id for o in sent if o.reply.lesson] == [
-        "patience-1", "patience-2", "patience-3"]
+        "habits-1", "habits-2", "habits-3"]
     assert all(not o.reply.choices for o in sent)  # check-ins stay private
     assert all("message me privately" in o.reply.text for o in sent)
     await admin(coach).say("schedule off")

@@ -79,7 +79,7 @@ async def test_digits_of_any_script_pick_a_choice(chat: Chat, content: Content) 
     assert f"Great choice: {content.tracks[1].title}." in reply
 
 
-@pytest.mark.parametrize("action", ["answer:first-week-1:²", "answer:first-week-1:" + "7" * 5_000,
+@pytest.mark.parametrize("action", ["answer:basics-1:²", "answer:basics-1:" + "7" * 5_000,
                                     "cmd:²", "cmd:" + "1" * 4_400, "track:²", "tz:²", "time:²",
                                     "faq:²", "done:²", "nonsense", ""])
 async def test_odd_button_data_is_answered(chat: Chat, action: str) -> None:

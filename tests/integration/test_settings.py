@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from coachbot.settings import SettingsError, load_settings
+from tests.conftest import child_env
 
 # Enough for `coachbot run` to get past "no platform configured", never reaching a real server.
 PLATFORM = {"TELEGRAM_BOT_TOKEN": "123456:test-token", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
@@ -39,12 +39,12 @@ BAD = [
     ({"COACHBOT_HTTP_PORT": "99999"}, "COACHBOT_HTTP_PORT=99999"),
     ({"COACHBOT_HTTP_PORT": "http"}, "COACHBOT_HTTP_PORT=http"),
     ({"COACHBOT_HTTP_HOST": "192.0.2.1"}, "cannot listen there"),
+    ({"COACHBOT_CONTENT_MIN_TRACKS": "a few"}, "COACHBOT_CONTENT_MIN_TRACKS=a few"),
 ]
 
 
 def run(command: str, env: dict[str, str], data: Path) -> subprocess.CompletedProcess[str]:
-    full = {**os.environ, "COACHBOT_DATA_DIR": str(data), "COACHBOT_FAQ_LEXICAL": "1",
-            "COACHBOT_HTTP_PORT": "0", **PLATFORM, **env}
+    full = child_env(**{"COACHBOT_DATA_DIR": str(data), "COACHBOT_HTTP_PORT": "0", **PLATFORM, **env})
     if "COACHBOT_DATABASE_URL" not in env:
         full.pop("COACHBOT_DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "coachbot", command], input="", env=full,
@@ -74,7 +74,7 @@ UNREACHABLE = ({"COACHBOT_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.
                "COACHBOT_DATABASE_URL: cannot use the database")
 
 
-@pytest.mark.parametrize(("env", "expected"), [BAD[0], BAD[2], BAD[4], BAD[5], UNREACHABLE])
+@pytest.mark.parametrize(("env", "expected"), [BAD[0], BAD[2], BAD[4], BAD[5], BAD[-1], UNREACHABLE])
 def test_chat_refuses_a_bad_setting_in_one_line(tmp_path: Path, env: dict[str, str], expected: str) -> None:
     assert_one_line(run("chat", env, tmp_path), expected)
 

@@ -1,4 +1,6 @@
-"""Content loading: the bundled curriculum passes every check; bad edits name file, line, field."""
+"""Content loading: the bundled curriculum passes every check; bad edits name file, line, field.
+
+The edits are made to a copy of the fixture curriculum (tests/fixtures/content)."""
 
 from __future__ import annotations
 
@@ -15,12 +17,13 @@ import yaml
 from coachbot.authoring.check import check_content
 from coachbot.content import ContentError, load_content
 from coachbot.conversation.commands import ALL_COMMANDS
-from tests.conftest import CONTENT_DIR, ROOT, SHARED
+from tests.conftest import CONTENT_DIR, FIXTURE_DIR, FIXTURE_ENV, ROOT, SHARED, child_env
 
 
 def copy_content(tmp_path: Path) -> Path:
+    """A copy of the fixture curriculum to edit."""
     target = tmp_path / "content"
-    shutil.copytree(CONTENT_DIR, target)
+    shutil.copytree(FIXTURE_DIR, target)
     return target
 
 
@@ -31,6 +34,15 @@ def test_bundled_content_passes_every_check_it_can_run_on_its_own() -> None:
     assert result.skipped == ["copying from source documents (pass --sources DIR to run it)"]
     assert len(content.tracks) >= 9 and content.lesson_count >= 70
     assert all(len(t.lessons) >= 4 for t in content.tracks)
+
+
+def test_the_fixture_curriculum_passes_every_check_on_its_own_floors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests' own curriculum is as valid as the bundled one, only smaller."""
+    for variable in ("COACHBOT_CONTENT_MIN_TRACKS", "COACHBOT_CONTENT_MIN_LESSONS"):
+        monkeypatch.setenv(variable, FIXTURE_ENV[variable])
+    content = load_content(FIXTURE_DIR)
+    assert [str(p) for p in check_content(content).problems] == []
+    assert content.required_topics and set(content.required_topics) <= {e.id for e in content.faq}
 
 
 def test_every_required_faq_topic_is_answered() -> None:
@@ -117,7 +129,7 @@ def test_a_missing_choice_names_file_line_and_field(tmp_path: Path) -> None:
     track.write_text(textwrap.dedent("""\
         id: broken
         title: Broken
-        next_track: engagement
+        next_track: replies
         lessons:
           - id: broken-1
             title: One
@@ -161,14 +173,14 @@ def test_unknown_field_and_bad_type_are_reported_with_lines(tmp_path: Path) -> N
 
 def test_duplicate_lesson_ids_and_broken_references_are_caught(tmp_path: Path) -> None:
     root = copy_content(tmp_path)
-    source = (root / "tracks" / "engagement.yaml").read_text()
+    source = (root / "tracks" / "replies.yaml").read_text()
     (root / "tracks" / "zz-copy.yaml").write_text(
-        source.replace("id: engagement\n", "id: copy\n", 1).replace("next_track: missteps",
-                                                                    "next_track: nowhere"))
+        source.replace("id: replies\n", "id: copy\n", 1).replace("next_track: habits",
+                                                                 "next_track: nowhere"))
     with pytest.raises(ContentError) as caught:
         load_content(root)
     text = str(caught.value)
-    assert "duplicate lesson id 'engagement-1'" in text
+    assert "duplicate lesson id 'replies-1'" in text
     assert "zz-copy.yaml" in text and "next_track: unknown track 'nowhere'" in text
 
 
@@ -183,14 +195,14 @@ def test_invalid_yaml_names_the_line(tmp_path: Path) -> None:
 
 def test_quality_rules_catch_short_bodies_and_bare_explanations(tmp_path: Path) -> None:
     root = copy_content(tmp_path)
-    path = root / "tracks" / "missteps.yaml"
+    path = root / "tracks" / "habits.yaml"
     text = path.read_text()
     start = text.index("body: |")
     end = text.index("try_this:", start)
     path.write_text(text[:start] + "body: Too short to teach anything.\n    " + text[end:])
     content = load_content(root)
     problems = [str(p) for p in check_content(content).problems]
-    assert any("missteps.yaml" in p and "lessons[0].body: 5 words" in p for p in problems)
+    assert any("habits.yaml" in p and "lessons[0].body: 5 words" in p for p in problems)
 
 
 def test_faq_answer_naming_a_command_the_bot_lacks_fails(tmp_path: Path) -> None:
@@ -205,11 +217,11 @@ def test_content_check_command_reports_and_exits_non_zero(tmp_path: Path) -> Non
     root = copy_content(tmp_path)
     content = load_content(root)
     ok = subprocess.run([sys.executable, "-m", "coachbot", "content", "check", str(root)],
-                        capture_output=True, text=True, timeout=120)
+                        capture_output=True, text=True, timeout=120, env=child_env())
     assert ok.returncode == 0, ok.stderr
     assert f"{len(content.tracks)} tracks, {content.lesson_count} lessons" in ok.stdout
-    (root / "tracks" / "first-week.yaml").write_text("id: first-week\ntitle: x\nlessons: []\n")
+    (root / "tracks" / "basics.yaml").write_text("id: basics\ntitle: x\nlessons: []\n")
     bad = subprocess.run([sys.executable, "-m", "coachbot", "content", "check", str(root)],
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, env=child_env())
     assert bad.returncode == 1
-    assert "first-week.yaml:3: lessons: List should have at least 1 item" in bad.stderr
+    assert "basics.yaml:3: lessons: List should have at least 1 item" in bad.stderr

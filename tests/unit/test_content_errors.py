@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 from coachbot.authoring.check import check_content, load_checked_content
 from coachbot.content import ContentError, load_content
+from tests.conftest import child_env
 from tests.unit.test_content import copy_content
 
 
@@ -22,11 +22,11 @@ def problems_of(root: Path) -> str:
 
 def test_a_duplicate_key_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
     root = copy_content(tmp_path)
-    path = root / "tracks" / "missteps.yaml"
+    path = root / "tracks" / "habits.yaml"
     text = path.read_text()
     path.write_text(text.replace("title:", "title: First title\ntitle:", 1))
     line = text[:text.index("title:")].count("\n") + 2
-    assert f"missteps.yaml:{line}: duplicate key 'title'" in problems_of(root)
+    assert f"habits.yaml:{line}: duplicate key 'title'" in problems_of(root)
 
 
 def test_deep_nesting_and_huge_numbers_are_named(tmp_path: Path) -> None:
@@ -50,17 +50,18 @@ def test_aliases_cannot_blow_up_a_file(tmp_path: Path) -> None:
 
 def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path: Path) -> None:
     root = copy_content(tmp_path)
-    with (root / "faq.yaml").open("a") as faq:
-        faq.write("# padding\n" * 600_000)
+    path = root / "faq.yaml"
+    with path.open("a") as faq:  # padded to 6.1 MB in all
+        faq.write("# padding\n" * ((6_100_000 - path.stat().st_size) // 10))
     assert "faq.yaml:1: 6.1 MB; a content file may be at most 5 MB" in problems_of(root)
 
 
 def test_a_broken_track_is_reported_once_not_as_unknown_lessons(tmp_path: Path) -> None:
     root = copy_content(tmp_path)
-    path = root / "tracks" / "engagement.yaml"
+    path = root / "tracks" / "replies.yaml"  # the FAQ refers to one of its lessons
     path.write_text(path.read_text().replace("title:", "titel:", 1))
     text = problems_of(root)
-    assert "engagement.yaml" in text and "unknown field" in text
+    assert "replies.yaml" in text and "unknown field" in text
     assert "unknown lesson" not in text
 
 
@@ -85,15 +86,14 @@ def test_an_empty_faq_fails_the_check(tmp_path: Path) -> None:
 
 def test_the_bot_refuses_to_start_on_content_the_check_refuses(tmp_path: Path) -> None:
     root = copy_content(tmp_path)
-    path = root / "tracks" / "missteps.yaml"
+    path = root / "tracks" / "habits.yaml"
     text = path.read_text()
     start = text.index("try_this:")
     path.write_text(text[:start] + "try_this: " + "Write a very long note. " * 220 + "\n    "
                     + text[text.index("try_minutes:", start):])
-    env = {**os.environ, "COACHBOT_CONTENT_DIR": str(root), "COACHBOT_DATA_DIR": str(tmp_path / "data"),
-           "COACHBOT_FAQ_LEXICAL": "1"}
+    env = child_env(COACHBOT_CONTENT_DIR=str(root), COACHBOT_DATA_DIR=str(tmp_path / "data"))
     result = subprocess.run([sys.executable, "-m", "coachbot", "chat"], input="", env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert "missteps.yaml:" in result.stderr and "characters as sent; at most 1200" in result.stderr
+    assert "habits.yaml:" in result.stderr and "characters as sent; at most 1200" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,4 +1,5 @@
-"""Free-text matching as a learner meets it: paraphrases, typos, off-topic questions, close calls.
+"""Free-text matching as a learner meets it: paraphrases, typos, off-topic questions, close calls,
+on the bundled FAQ (the questions name its topics).
 
 Every behaviour is checked on each matcher: the lexical one, and the semantic hybrid (with
 the bundled model) both scoring every topic and scoring only a shortlist, as it does for a
@@ -40,8 +41,8 @@ def make(kind: str, entries: list[FaqEntry], cache_dir: Path) -> FaqMatcher:
 
 
 @pytest.fixture(scope="module", params=MATCHERS)
-def matcher(request: pytest.FixtureRequest, content: Content, cache_dir: Path) -> FaqMatcher:
-    return make(request.param, content.faq, cache_dir)
+def matcher(request: pytest.FixtureRequest, bundled_content: Content, cache_dir: Path) -> FaqMatcher:
+    return make(request.param, bundled_content.faq, cache_dir)
 
 
 def answered(matcher: FaqMatcher, question: str) -> str | None:
@@ -112,13 +113,13 @@ def test_two_topics_scoring_close_together_are_offered_as_a_choice(cache_dir: Pa
     ("should i buy followers", "buying-followers"),
 ])
 def test_a_question_is_answered_by_its_own_topic_or_not_at_all(
-        question: str, topic: str | None, content: Content, cache_dir: Path) -> None:
+        question: str, topic: str | None, bundled_content: Content, cache_dir: Path) -> None:
     """Known traps: "times" is not about time zones, "how long" not about a track's length.
 
     Without its topic in the FAQ, the question gets no confident answer.
     """
-    found = make("hybrid", content.faq, cache_dir).match(question)
-    have = {e.id for e in content.faq}
+    found = make("hybrid", bundled_content.faq, cache_dir).match(question)
+    have = {e.id for e in bundled_content.faq}
     assert (found.entry.id if found.entry else None) == (topic if topic in have else None)
 
 

@@ -222,9 +222,9 @@ async def evening(delivery: DeliveryService, clock: SimulatedClock, day: str) ->
 async def onboard(workspace: Workspace, fake: FakeSlack) -> Call:
     welcome = (await workspace.dm(ANN, "start"))[-1]
     assert "Which track" in welcome.args["text"]
-    await workspace.press(ANN, welcome, "track:engagement")
+    await workspace.press(ANN, welcome, "track:replies")
     assert buttons(workspace.current_blocks(welcome)) == []  # pressed once, cannot be pressed again
-    assert "You picked: *Engagement over winning*" in workspace.text_of(welcome)
+    assert "You picked: *Replies that start conversations*" in workspace.text_of(welcome)
     zone = fake.posts(dm_of(ANN))[-1]
     assert "America/New_York" in zone.args["text"]  # read from her Slack profile
     await workspace.press(ANN, zone, "tz:America/New_York")

@@ -38,16 +38,16 @@ def uploads(fake: FakeSlack) -> list[str]:
 
 async def test_a_mentor_runs_the_channel(workspace: Workspace, fake: FakeSlack,
                                          delivery: DeliveryService, content: Content) -> None:
-    reply = await in_channel(workspace, "UGINA", "schedule 09:00 Europe/London track engagement", "gina")
+    reply = await in_channel(workspace, "UGINA", "schedule 09:00 Europe/London track replies", "gina")
     assert "Scheduled: a group lesson every day at 09:00 (Europe/London)" in reply
-    assert "Queued: lesson engagement-1" in await in_channel(workspace, "UGINA", "push next", "gina")
+    assert "Queued: lesson replies-1" in await in_channel(workspace, "UGINA", "push next", "gina")
     assert fake.posts(CHANNEL) == []  # confirmations go to the mentor alone
 
     await delivery.step()  # the scheduler sends the pushed lesson through the Slack messenger
     lesson = fake.posts(CHANNEL)[-1]
-    engagement = content.track("engagement")
-    assert engagement is not None
-    assert f"Engagement over winning · lesson 1 of {len(engagement.lessons)}" in texts(lesson.args["blocks"])
+    replies = content.track("replies")
+    assert replies is not None
+    assert f"{replies.title} · lesson 1 of {len(replies.lessons)}" in texts(lesson.args["blocks"])
     # check-ins stay private: the channel's lesson points members to their DM instead
     assert "message the coach privately" in texts(lesson.args["blocks"])
     assert [b["action_id"] for b in buttons(lesson.args["blocks"])] == ["open_dm"]

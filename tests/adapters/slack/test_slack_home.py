@@ -31,9 +31,9 @@ async def test_home_shows_progress_streak_next_lesson_and_settings(
     first = await onboard(workspace, fake)
     await workspace.press(ANN, first, answer(content, first))
     shown = texts((await workspace.open_home(ANN))["blocks"])
-    track = content.track("engagement")
+    track = content.track("replies")
     assert track is not None
-    assert f"*Track*\nEngagement over winning\n1 of {len(track.lessons)} done" in shown
+    assert f"*Track*\nReplies that start conversations\n1 of {len(track.lessons)} done" in shown
     assert "*Streak*\n1 day" in shown
     assert "*Next lesson*\nTomorrow at 18:00" in shown
     assert "Daily at 18:00 · Time zone America/New_York · Reminders on" in shown

@@ -56,10 +56,10 @@ async def test_a_newcomers_week_in_a_direct_message(workspace: Workspace, fake: 
         "Tue 18:00", "Wed 18:00", "Thu 18:00", "Fri 18:00", "Sat 18:00", "Sun 18:00"]  # DST on Sunday
     positions = [next(line for line in texts(c.args["blocks"]).splitlines() if "lesson " in line)
                  for c in delivered]
-    track = content.track("engagement")
+    track = content.track("replies")
     assert track is not None
     total = len(track.lessons)
-    assert positions == [f"Engagement over winning · lesson {n} of {total}" for n in range(1, 8)]
+    assert positions == [f"Replies that start conversations · lesson {n} of {total}" for n in range(1, 8)]
 
     progress = (await workspace.dm(ANN, "/coach progress"))[-1].args["text"]
     assert f"6 of {total} lessons done" in progress

@@ -123,7 +123,7 @@ async def test_the_same_signed_slash_command_sent_three_times_runs_once(
 async def test_a_replayed_button_press_runs_once_even_on_another_instance(
         workspace: Workspace, fake: FakeSlack, app: App) -> None:
     welcome = (await workspace.dm(ANN, "start"))[-1]
-    body = workspace.press_body(ANN, welcome, "track:engagement")
+    body = workspace.press_body(ANN, welcome, "track:replies")
     assert await workspace.post(body, FORM) == 200
     asked = len(fake.posts(dm_of(ANN)))
     other = create_adapter(app, slack_env(fake))  # another process sharing the database
@@ -187,7 +187,7 @@ async def test_a_button_on_a_private_message_whose_response_url_expired_still_an
 
 async def test_a_stale_button_is_not_shown_as_chosen(workspace: Workspace, fake: FakeSlack) -> None:
     welcome = (await workspace.dm(ANN, "start"))[-1]
-    stale = workspace.press_body(ANN, welcome, "track:engagement", sends="retired:feature")
+    stale = workspace.press_body(ANN, welcome, "track:replies", sends="retired:feature")
     assert await workspace.post(stale, FORM) == 200
     assert fake.called("chat.update") == []  # the message still offers its buttons
     assert "That button has expired" in fake.posts(dm_of(ANN))[-1].args["text"]

@@ -56,7 +56,7 @@ async def test_a_mentor_runs_a_group_and_members_start_privately_from_the_deep_l
 
     # Mentor commands: a plain member is refused, the chat's admin is not.
     assert "Only this group's mentors can use report" in texts(await bob.say(at("/report"), chat=chat))
-    assert "Queued: lesson first-week-1" in texts(await gina.say(at("/push next"), chat=chat))
+    assert "Queued: lesson basics-1" in texts(await gina.say(at("/push next"), chat=chat))
     await telegram.delivery.step()
     lesson = fake.sent(GROUP)[-1]
     assert lesson["text"].startswith(telegram.app.content.default_track.lessons[0].title)
@@ -97,11 +97,11 @@ async def test_group_buttons_belong_to_the_person_who_asked(telegram: Harness) -
     fake, chat = telegram.fake, group(GROUP)
     ann, bob = telegram.person(1001, "Ann"), telegram.person(1002, "Bob")
     tracks = (await bob.say(at("/tracks"), chat=chat))[-1]
-    assert await ann.press(tracks, "Engagement over winning") == []
+    assert await ann.press(tracks, "Replies that start conversations") == []
     assert fake.calls_to("answerCallbackQuery")[-1].params["text"].startswith("These buttons answer")
     assert "reply_markup" in fake.sent(GROUP)[-1]  # still there for Bob
-    switched = await bob.press(tracks, "Engagement over winning")
-    assert "Noted: Engagement over winning" in texts(switched)
+    switched = await bob.press(tracks, "Replies that start conversations")
+    assert "Noted: Replies that start conversations" in texts(switched)
     assert "reply_markup" not in fake.messages[(GROUP, tracks["message_id"])]
 
 
@@ -163,7 +163,7 @@ async def test_an_anonymous_admin_may_steer_the_group_without_a_lookup(telegram:
     other_bot.me["is_bot"] = True
     assert await other_bot.say(at("/push next"), chat=chat) == []  # bots don't steer the coach
     pushed = await anonymous.say(at("/push next"), chat=chat, sender_chat=chat)
-    assert "Queued: lesson first-week-1" in texts(pushed)
+    assert "Queued: lesson basics-1" in texts(pushed)
     assert telegram.fake.calls_to("getChatMember") == []
 
 

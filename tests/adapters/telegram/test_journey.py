@@ -63,8 +63,8 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
     assert "Which track would you like to start with?" in welcome["text"]
     assert len(buttons(welcome)) == len(app.content.tracks)
 
-    asked_zone = await ann.press(welcome, "Your first week")
-    assert ann.inbox()[0]["text"].endswith(f"{CHECK}1. Your first week")
+    asked_zone = await ann.press(welcome, "Getting started")
+    assert ann.inbox()[0]["text"].endswith(f"{CHECK}1. Getting started")
     assert "reply_markup" not in ann.inbox()[0]  # the old buttons are gone
     assert "Which time zone are you in?" in texts(asked_zone)
 
@@ -87,12 +87,12 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
     assert [b["text"] for b in buttons(lesson)] == numbers
 
     stale = copy.deepcopy(lesson)  # as a phone that has not seen the edit yet shows it
-    answered = await ann.press(lesson, best_answer(app, "first-week-1"))
+    answered = await ann.press(lesson, best_answer(app, "basics-1"))
     assert "Good call." in texts(answered) and "Streak: 1 day." in texts(answered)
     shown = ann.inbox()[len(ann.inbox()) - len(answered) - 1]
-    assert f"{CHECK}{best}. {best_answer(app, 'first-week-1')}" in shown["text"]
+    assert f"{CHECK}{best}. {best_answer(app, 'basics-1')}" in shown["text"]
     assert "reply_markup" not in shown
-    assert bold(shown)[0] == title_of(app, "first-week-1")  # the edit kept the formatting
+    assert bold(shown)[0] == title_of(app, "basics-1")  # the edit kept the formatting
     # A second tap that was already on its way (the old copy still had buttons) changes nothing.
     again = await ann.press(stale, "1")
     assert f"You've already answered this check-in (you picked {best})" in texts(again)
@@ -106,9 +106,9 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
         if taught.checkin.is_reflection:  # the week ends with a reflection, with a button to mark it done
             assert [b["text"] for b in buttons(lesson)] == ["Mark as done"]
             assert "Marked as done." in texts(await ann.press(lesson, "Mark as done"))
-        elif day == 4:
+        elif day == 3:
             assert "Marked as done." in texts(await ann.say("/done"))
-        elif day == 6:  # a typed number picks the same as the button would
+        elif day == 4:  # a typed number picks the same as the button would
             number = next(b["text"] for b in buttons(lesson)
                           if b["callback_data"].endswith(":0"))
             assert "You picked 1" in texts(await ann.say(number))
@@ -118,7 +118,7 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
 
     progress = texts(await ann.say("/progress"))
     days = len(week.lessons)
-    assert f"Track: Your first week: {days} of {days} lessons done" in progress
+    assert f"Track: Getting started: {days} of {days} lessons done" in progress
     assert f"Streak: {days} days." in progress
     lessons = [m for m in ann.inbox() if bold(m) and "lesson" in m["text"]]
     assert len(lessons) == days  # one a day, none twice, none after the track ended
@@ -136,8 +136,8 @@ async def test_every_learner_command_works_as_a_telegram_command(telegram: Harne
     nxt = await ann.say("/next")
     assert f"lesson 2 of {len(telegram.app.content.default_track.lessons)}" in texts(nxt)
     tracks = (await ann.say("/tracks"))[-1]
-    switched = await ann.press(tracks, "Engagement over winning")
-    assert "Switched to Engagement over winning" in texts(switched)
+    switched = await ann.press(tracks, "Replies that start conversations")
+    assert "Switched to Replies that start conversations" in texts(switched)
     assert "18:30 (Asia/Tokyo time)" in texts(await ann.say("/time 18:30"))
     assert "Time zone set to Europe/Berlin" in texts(await ann.say("/tz Berlin"))
     assert "Paused." in texts(await ann.say("/pause"))

@@ -16,7 +16,7 @@ async def test_button_data_with_odd_digits_is_answered(telegram: Harness) -> Non
     for text in ("/start", "1", "Tokyo", "09:00"):  # onboarded: no question is waiting
         await ann.say(text)
     question = ann.last()
-    for data in ("#²", "#" + "9" * 5_000, "answer:first-week-1:²", "cmd:²"):
+    for data in ("#²", "#" + "9" * 5_000, "answer:basics-1:²", "cmd:²"):
         before = len(ann.inbox())
         await telegram.run(telegram.fake.callback_update(ann.me, question, data))
         assert texts(ann.inbox()[before:]).strip(), data  # the coach answered the press

@@ -35,8 +35,8 @@ async def test_updates_without_the_secret_are_refused(webhook: Harness) -> None:
 async def test_buttons_work_over_the_webhook_too(webhook: Harness) -> None:
     ann = webhook.person(1001, "Ann")
     welcome = (await ann.say("/start"))[-1]
-    asked = await ann.press(welcome, "Your first week")
-    assert "Great choice: Your first week." in texts(asked)
+    asked = await ann.press(welcome, "Getting started")
+    assert "Great choice: Getting started." in texts(asked)
     assert webhook.fake.calls_to("answerCallbackQuery")
 
 
