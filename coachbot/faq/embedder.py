@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 Matrix = NDArray[np.float32]
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
-MODEL_SHA256 = "55b4b361f515d7db02cf74ce2c4d484e819e9e7d664f46658e4dc449e3ecaa1d"
+MODEL_SHA256 = "fc035751a3bee0ff0d284729f315e73a6b1a87c1a095dd8982fa70863c0089d3"
 MAX_TOKENS = 256  # what sentence-transformers feeds all-MiniLM-L6-v2; longer input is cut
 BATCH = 64
 
@@ -66,11 +66,15 @@ class MiniLM:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        # The int8 weights turn back into float32 once, when the model loads, rather than at
-        # every question (onnxruntime otherwise keeps them quantised for int8 kernels).
+        # The weight matrices are computed by int8 kernels (see tools/export_faq_model.py); the
+        # token embedding alone turns back into float32, once, when the model loads.
         options.add_session_config_entry("session.disable_quant_qdq", "1")
-        self._session: Any = onnxruntime.InferenceSession(str(model), options,
-                                                          providers=["CPUExecutionProvider"])
+        try:
+            self._session: Any = onnxruntime.InferenceSession(str(model), options,
+                                                              providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's own errors share no base class but Exception
+            raise ModelUnavailable(f"onnxruntime {onnxruntime.__version__} cannot run {model} ({exc}); "
+                                   "reinstall coachbot") from exc
         self._tokenizer: Any = Tokenizer.from_file(str(vocabulary))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()

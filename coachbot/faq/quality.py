@@ -13,7 +13,7 @@ from coachbot.content.models import FaqEntry
 from coachbot.faq.base import FaqMatch, Ranking, RankingMatcher
 from coachbot.faq.decide import Thresholds, decide, leaders
 
-PARTS = ("calibration", "held-out", "all")
+PARTS = ("calibration", "held-out", "fresh", "all")
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,17 @@ class EvalSet:
 
 
 def load_eval(path: Path, part: str = "all") -> EvalSet:
-    """The calibration lists, the held-out lists, or both (see tests/data/faq_eval.yaml)."""
+    """The calibration lists, the held-out lists, or both (see tests/data/faq_eval.yaml).
+
+    "fresh" is the newest held-out batch alone (`held_out.fresh`), which is also part of "held-out".
+    """
     if part not in PARTS:
         raise ValueError(f"part must be one of {', '.join(PARTS)}, not {part!r}")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     held = data.get("held_out") or {}
-    sections = {"calibration": [data], "held-out": [held], "all": [data, held]}[part]
+    fresh = held.get("fresh") or {}
+    sections = {"calibration": [data], "held-out": [held, fresh], "fresh": [fresh],
+                "all": [data, held, fresh]}[part]
     return EvalSet([(str(row["q"]), str(row["id"])) for s in sections for row in s.get("in_scope", [])],
                    [str(q) for s in sections for q in s.get("out_of_scope", [])])
 

@@ -31,10 +31,10 @@ Matrix = NDArray[np.float32]
 
 # Calibrated on the evaluation set's calibration part only (benchmarks/faq_quality.py --part
 # calibration --matcher hybrid --sweep); the README quotes the held-out part.
-HYBRID_POLICY = Thresholds(threshold=0.35, margin=0.05, suggest=0.30)
+HYBRID_POLICY = Thresholds(threshold=0.39, margin=0.06, suggest=0.30)
 # Off-topic when the best topic's nearest phrasing is no closer than this above the nearest
 # off-topic example: a near tie with "how do i reset my password" is not a confident match.
-OFF_TOPIC_MARGIN = 0.06
+OFF_TOPIC_MARGIN = 0.07
 # Best phrasing, mean of the two best phrasings, the answer text, BM25 share, word coverage.
 WEIGHTS = (0.42, 0.21, 0.17, 0.125, 0.075)
 # A named social network means the question is about that network, not about this bot's settings.

@@ -111,10 +111,13 @@ def test_two_topics_scoring_close_together_are_offered_as_a_choice(cache_dir: Pa
     ("what is 17 times 23", None),
     ("how long till i get followers", "get-more-followers"),
     ("should i buy followers", "buying-followers"),
+    ("how many times a day should i be posting", "how-often-to-post"),
+    ("how do i set an alarm", None),
 ])
 def test_a_question_is_answered_by_its_own_topic_or_not_at_all(
         question: str, topic: str | None, bundled_content: Content, cache_dir: Path) -> None:
-    """Known traps: "times" is not about time zones, "how long" not about a track's length.
+    """Known traps: "times" is not about time zones, "how long" not about a track's length, posts a
+    day not minutes a day, an alarm not a lesson's time.
 
     Without its topic in the FAQ, the question gets no confident answer.
     """
