@@ -48,7 +48,7 @@ class SlackAdapter:
         self.gate = RequestGate(config.signing_secret) if config.signing_secret else None
         self.background = Background()
         self.turns = SlackTurns(app.coach, self.messenger, app.throttles, People(self.client), self.ledger,
-                         HomeTab(app.coach, self.client), app.facts)
+                         HomeTab(app, self.client), app.facts)
         self.listeners = Listeners(self.turns, self.background)
         self.bolt = self.build_bolt()
         self.bot_user_id = ""

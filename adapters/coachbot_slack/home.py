@@ -8,7 +8,7 @@ from datetime import datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from coachbot.conversation import Coach
+from coachbot.bootstrap import App
 from coachbot.learning.render import plural
 from coachbot.learning.summary import ProgressSummary, summarise
 from coachbot.localtime import describe_local
@@ -37,15 +37,15 @@ class HomeState:
     reminders: bool
 
 
-async def load_state(coach: Coach, platform: str, user_id: str) -> HomeState | None:
+async def load_state(app: App, platform: str, user_id: str) -> HomeState | None:
     """Read-only: opening the Home tab never creates or changes a learner."""
-    async with coach.sessions() as session:
+    async with app.sessions() as session:
         repo = Repository(session)
         learner = await repo.learner(platform, user_id)
         if learner is None or learner.status == Status.NEW:
             return None
-        now = coach.clock.now()
-        summary = await summarise(coach.progression, repo, learner, now)
+        now = app.clock.now()
+        summary = await summarise(app.progression, repo, learner, now)
     graced = " (a missed day was forgiven)" if summary.streak.grace_used else ""
     return HomeState(
         status=summary.status, track=summary.track_title, track_done=summary.track_done,
@@ -111,13 +111,13 @@ def home_view(state: HomeState | None) -> dict[str, object]:
 class HomeTab:
     """Publishes a learner's Home tab when they open it, and again whenever it would change."""
 
-    def __init__(self, coach: Coach, client: AsyncWebClient) -> None:
-        self.coach = coach
+    def __init__(self, app: App, client: AsyncWebClient) -> None:
+        self.app = app
         self.client = client
         self._shown: dict[str, str] = {}
 
     async def refresh(self, user_id: str, force: bool = False) -> None:
-        view = home_view(await load_state(self.coach, PLATFORM, user_id))
+        view = home_view(await load_state(self.app, PLATFORM, user_id))
         key = json.dumps(view, sort_keys=True)
         if not force and self._shown.get(user_id) == key:
             return
