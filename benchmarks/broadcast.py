@@ -134,6 +134,15 @@ def stats(url: str, reset: bool = False) -> dict[str, Any]:
         return found
 
 
+async def uncertain_reasons(engine: AsyncEngine) -> dict[str, int]:
+    """Why rows ended uncertain (a kill, or a request that timed out), by reason."""
+    async with engine.connect() as conn:
+        reason = func.substr(OutboxMessage.last_error, 1, 80)
+        rows = await conn.execute(select(reason, func.count())
+                                  .where(OutboxMessage.status == "uncertain").group_by(reason))
+        return {str(reason): count for reason, count in rows}
+
+
 async def outbox_counts(engine: AsyncEngine) -> dict[str, int]:
     async with engine.connect() as conn:
         rows = await conn.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
@@ -181,10 +190,11 @@ async def broadcast(args: argparse.Namespace, run: Run, url: str) -> dict[str, A
         worker.wait(timeout=60)
     cpu = children_cpu() - cpu_before  # every worker of the run, the killed ones too
     counts = await outbox_counts(engine)
+    reasons = await uncertain_reasons(engine)
     await engine.dispose()
     marks = [*uncertain_after, counts.get("uncertain", 0)]
     per_kill = [b - a for a, b in pairwise(marks)]
-    return {"wall": wall, "statuses": counts, "uncertain_per_kill": per_kill,
+    return {"wall": wall, "statuses": counts, "uncertain_per_kill": per_kill, "reasons": reasons,
             "load": (sum(loads) / len(loads), max(loads)), "cpu": cpu}
 
 
@@ -218,6 +228,8 @@ def report(args: argparse.Namespace, run: Run, result: dict[str, Any], seen: dic
           f"duplicates: {sum(count - 1 for count in per_chat.values())} (goal 0)")
     print(f"  most accepted in one second: {busiest_second(times)} (goal <= {args.rate:g}); "
           f"most to one chat in one second: {max(busiest_second(t) for t in by_chat.values())} (goal <= 1)")
+    if result["reasons"]:
+        print(f"  uncertain, by reason: {result['reasons']}")
     if run.kills:
         print(f"  uncertain after each kill: {result['uncertain_per_kill']} (goal <= {args.concurrency} "
               f"each); learners without a lesson: {args.learners - len(per_chat)}, "
