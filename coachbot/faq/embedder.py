@@ -22,7 +22,6 @@ Matrix = NDArray[np.float32]
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 MODEL_SHA256 = "fc035751a3bee0ff0d284729f315e73a6b1a87c1a095dd8982fa70863c0089d3"
 MAX_TOKENS = 256  # what sentence-transformers feeds all-MiniLM-L6-v2; longer input is cut
-BATCH = 64
 
 
 class Embedder(Protocol):
@@ -81,13 +80,15 @@ class MiniLM:
         self.name = f"all-MiniLM-L6-v2 (ONNX {found[:12]})"
 
     def encode(self, texts: Sequence[str]) -> Matrix:
-        """Texts of similar length are batched together, so little of each batch is padding."""
+        """One text per run, as a question is asked.
+
+        The int8 kernels quantise a run's activations with one scale, so a text run together
+        with others (and their padding) would embed a little differently from the same text
+        alone, and an FAQ phrasing would shift whenever another one changed.
+        """
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        encoded = self._tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
-        for start in range(0, len(order), BATCH):
-            rows = order[start:start + BATCH]
-            out[rows] = self._run([encoded[i] for i in rows])
+        for row, encoded in enumerate(self._tokenizer.encode_batch(list(texts))):
+            out[row] = self._run([encoded])[0]
         return out
 
     def _run(self, batch: list[Any]) -> Matrix:

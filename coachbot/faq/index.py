@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 Matrix = NDArray[np.float32]
 PREFIX = "faq-index-"
 KEEP = 4  # indexes kept per cache folder: the current FAQ and a few recent versions
+# Raised whenever the same model and texts would embed differently (2: one text per run).
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Vectors:
 
 
 def cache_key(model: str, groups: list[list[str]], answers: list[str], anchors: list[str]) -> str:
-    blob = json.dumps([model, groups, answers, anchors], ensure_ascii=False).encode()
+    blob = json.dumps([VERSION, model, groups, answers, anchors], ensure_ascii=False).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
 
 

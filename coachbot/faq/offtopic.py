@@ -161,7 +161,6 @@ OFF_TOPIC: tuple[str, ...] = (
     "how much is a flight to new york",
     "how do i mute someone on twitter",
     "how do i archive a chat",
-    "how do i make a duet on tiktok",
     "how much does youtube premium cost",
     "what does lmk mean",
     "what does the slang word rizz mean",
