@@ -10,12 +10,14 @@ from typing import TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
+from coachbot.content.coaching import Coaching
 from coachbot.content.errors import ContentError, ContentProblem
 from coachbot.content.models import Content, FaqEntry, SourceRef, Topic, Track
 from coachbot.content.yamlsource import YamlSource, field_path
 
 M = TypeVar("M")
 TOPICS_FILE = "faq-topics.yaml"
+COACHING_FILE = "coaching.yaml"
 
 
 def _display(path: Path) -> str:
@@ -126,6 +128,20 @@ def load_topics(path: Path) -> tuple[list[str], list[ContentProblem]]:
     return ids, problems
 
 
+def load_coaching(path: Path) -> tuple[Coaching, list[ContentProblem]]:
+    """What the coach says of its own; a missing or empty file keeps every default."""
+    if not path.exists():
+        return Coaching(), []
+    try:
+        source = YamlSource(path, _display(path))
+    except ContentError as exc:
+        return Coaching(), exc.problems
+    if source.data is None:
+        return Coaching(), []
+    coaching, problems = _validate(source, TypeAdapter(Coaching))
+    return coaching or Coaching(), problems
+
+
 def _reference_problems(content: Content, complete: bool) -> Iterable[ContentProblem]:
     """References to unknown tracks and lessons; only when every track file could be read."""
     if not complete:  # a rejected file's lessons would all look unknown: it was reported once
@@ -143,17 +159,18 @@ def _reference_problems(content: Content, complete: bool) -> Iterable[ContentPro
 
 
 def load_content(root: Path) -> Content:
-    """Load `root/tracks/*.yaml`, `root/faq.yaml` and `root/faq-topics.yaml`.
+    """Load `root/tracks/*.yaml`, `root/faq.yaml`, `root/faq-topics.yaml` and `root/coaching.yaml`.
 
     Raises ContentError listing every problem.
     """
     tracks, sources, problems, rejected = load_tracks(root / "tracks")
     faq, faq_sources, faq_problems = load_faq(root / "faq.yaml")
     topics, topic_problems = load_topics(root / TOPICS_FILE)
+    coaching, coaching_problems = load_coaching(root / COACHING_FILE)
     content = Content(tracks=tracks, faq=faq, sources={**sources, **faq_sources},
-                      required_topics=topics)
+                      required_topics=topics, coaching=coaching)
     problems += _reference_problems(content, complete=not rejected)
-    problems += faq_problems + topic_problems
+    problems += faq_problems + topic_problems + coaching_problems
     if problems:
         raise ContentError(problems)
     return content

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from coachbot.content.coaching import Coaching
 from coachbot.content.errors import ContentProblem
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -42,6 +43,14 @@ class CheckIn(_Strict):
         return not self.choices
 
 
+class FollowUpReplies(_Strict):
+    """What the coach says to each answer of this lesson's follow-up (else coaching.yaml's)."""
+
+    response: str | None = Field(default=None, min_length=1)
+    nothing: str | None = Field(default=None, min_length=1)
+    not_yet: str | None = Field(default=None, min_length=1)
+
+
 class Lesson(_Strict):
     id: str = Field(pattern=SLUG, max_length=40)
     title: str = Field(min_length=1, max_length=120)
@@ -49,6 +58,7 @@ class Lesson(_Strict):
     try_this: str = Field(min_length=1)
     try_minutes: int = Field(default=10, ge=1, le=15)
     checkin: CheckIn
+    followup: FollowUpReplies = FollowUpReplies()
 
 
 class Track(_Strict):
@@ -57,6 +67,10 @@ class Track(_Strict):
     summary: str = ""
     order: int = 100
     next_track: str | None = None
+    # Whom the track is for (audience ids of coaching.yaml); empty: everyone.
+    audiences: list[str] = Field(default_factory=list)
+    # What it teaches, for "How confident do you feel about ...?" (default: its title).
+    teaches: str = ""
     lessons: list[Lesson] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -103,6 +117,7 @@ class Content:
     sources: dict[str, SourceRef] = field(default_factory=dict)
     # FAQ ids the product promises to answer (faq-topics.yaml); checked by `content check`.
     required_topics: list[str] = field(default_factory=list)
+    coaching: Coaching = field(default_factory=Coaching)
 
     def __post_init__(self) -> None:
         self.tracks.sort(key=lambda t: (t.order, t.id))

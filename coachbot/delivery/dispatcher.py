@@ -47,6 +47,8 @@ from coachbot.delivery.outcomes import (
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import ChatMoved, Messenger, RateLimited, RecipientGone, TransientError
 from coachbot.delivery.recording import Job, Preparer, Skip
+from coachbot.learning import coaching
+from coachbot.learning.daily import Composer
 from coachbot.learning.progression import Progression
 from coachbot.store import outbox
 from coachbot.store.models import OutboxMessage, OutboxStatus
@@ -67,7 +69,8 @@ def worker_name() -> str:
 class Dispatcher:
     def __init__(self, progression: Progression, sessions: async_sessionmaker[AsyncSession],
                  clock: Clock, messengers: Mapping[str, Messenger], throttles: Throttles,
-                 policy: DeliveryPolicy, scope: Scope | None = None) -> None:
+                 policy: DeliveryPolicy, scope: Scope | None = None,
+                 composer: Composer | None = None) -> None:
         self.progression = progression
         self.sessions = sessions
         self.clock = clock
@@ -75,7 +78,7 @@ class Dispatcher:
         self.throttles = throttles
         self.policy = policy
         self.scope = scope or Scope(frozenset(self.messengers))
-        self.preparer = Preparer(progression, policy)
+        self.preparer = Preparer(composer or coaching.composer(progression), policy)
         self.worker = worker_name()
         self.outcomes = OutcomeRecorder(progression, clock, self.worker)
         self.stopping = False

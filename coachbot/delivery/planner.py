@@ -1,5 +1,8 @@
 """The planner: writes one outbox row per learner and local day once their time has come.
 
+A learner gets the day's row while they have something to be sent: a lesson to come, an open
+one (a note says it is waiting), or an extra of the coach's (`learning.daily`).
+
 Learners are found by (zone, delivery time) with set-based INSERT ... SELECT statements, so
 planning streams through the database and never loads everyone into memory. Each zone keeps a
 mark of the local time it was planned up to; a fresh process starts from the beginning of each
@@ -11,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, select, text
+from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot import metrics
@@ -20,6 +23,9 @@ from coachbot.content.models import Content
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.window import may_send, window_end
 from coachbot.groups.planning import next_group_due, plan_groups
+from coachbot.learning import coaching
+from coachbot.learning.daily import Composer
+from coachbot.learning.progression import Progression
 from coachbot.localtime import at_local, local_date, parse_hhmm
 from coachbot.store.models import (
     Learner,
@@ -58,8 +64,9 @@ def _active(scope: Scope) -> ColumnElement[bool]:
 
 class Planner:
     def __init__(self, content: Content, sessions: async_sessionmaker[AsyncSession],
-                 policy: DeliveryPolicy, scope: Scope) -> None:
+                 policy: DeliveryPolicy, scope: Scope, composer: Composer | None = None) -> None:
         self.content = content
+        self.composer = composer or coaching.composer(Progression(content))
         self.sessions = sessions
         self.policy = policy
         self.scope = scope
@@ -146,6 +153,13 @@ class Planner:
         length = case(lengths, value=track, else_=len(self.content.default_track.lessons))
         had_lesson = exists().where(LessonRecord.learner_id == Learner.id,
                                     LessonRecord.delivered_on == day)
+        # A lesson of the track still open (not done, not set aside): today says it is waiting.
+        open_lesson = exists().where(LessonRecord.learner_id == Learner.id,
+                                     LessonRecord.track_id == track,
+                                     LessonRecord.completed_at.is_(None),
+                                     LessonRecord.set_aside_at.is_(None))
+        something = or_(func.coalesce(TrackProgress.position, 0) < length, open_lesson,
+                        self.composer.planned(day))
         rows = (
             select(literal(OutboxKind.LESSON.value), literal("learner:") + cast(Learner.id, String),
                    literal(DAILY), Learner.platform, Learner.chat_id, Learner.id, literal(day),
@@ -156,7 +170,7 @@ class Planner:
             .outerjoin(TrackProgress, (TrackProgress.learner_id == Learner.id)
                        & (TrackProgress.track_id == track))
             .where(_active(self.scope), Learner.timezone == zone, Learner.delivery_time == hhmm,
-                   func.coalesce(TrackProgress.position, 0) < length, ~had_lesson))
+                   something, ~had_lesson))
         columns = ["kind", "recipient", "slot", "platform", "chat_id", "learner_id", "local_date",
                    "due_at", "expires_at", "status", "attempts", "next_attempt_at", "created_at",
                    "last_error"]

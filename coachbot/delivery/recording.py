@@ -1,15 +1,17 @@
 """Turning claimed outbox rows into messages, checking on the way that each is still wanted.
 
-For a lesson this is where the learner's delivery is recorded (`Progression.deliver_next`),
-and for a scheduled group lesson the group's (`take_group_lesson`), in the transaction that
-marks the row "sending", just before its request leaves.
+For a learner's daily row this is where the coach decides what to send (`Composer.today`:
+the next lesson, recorded as delivered, or a note that the open one waits) and plans the day's
+one extra as a row of its own; for a scheduled group lesson the group's lesson is taken
+(`take_group_lesson`). Both happen in the transaction that marks the row "sending", just
+before its request leaves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -19,9 +21,9 @@ from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.window import may_send
 from coachbot.groups.chart import charts_available, render_png
 from coachbot.groups.report import build_report, render_text
+from coachbot.learning.daily import Composer, Extra
 from coachbot.learning.group_progression import take_group_lesson
-from coachbot.learning.progression import Progression
-from coachbot.learning.render import group_lesson_reply, lesson_reply
+from coachbot.learning.render import group_lesson_reply
 from coachbot.localtime import local_date, parse_hhmm
 from coachbot.messages import Outgoing, Reply
 from coachbot.store.models import (
@@ -30,11 +32,15 @@ from coachbot.store.models import (
     LessonRecord,
     OutboxKind,
     OutboxMessage,
+    OutboxStatus,
     Status,
     TrackProgress,
 )
-from coachbot.store.outbox import DAILY
-from coachbot.store.repository import Repository, encode_choices
+from coachbot.store.outbox import DAILY, enqueue
+from coachbot.store.repository import Repository
+
+# The extra goes a little after the day's message, so it arrives second whoever sends it.
+EXTRA_AFTER = timedelta(seconds=5)
 
 
 @dataclass
@@ -67,9 +73,9 @@ async def weekly_digest(session: AsyncSession, row: OutboxMessage, now: datetime
 
 
 class Preparer:
-    def __init__(self, progression: Progression, policy: DeliveryPolicy) -> None:
-        self.progression = progression
-        self.content = progression.content
+    def __init__(self, composer: Composer, policy: DeliveryPolicy) -> None:
+        self.composer = composer
+        self.content = composer.content
         self.policy = policy
 
     async def prepare(self, repo: Repository, rows: Sequence[OutboxMessage], now: datetime
@@ -119,9 +125,11 @@ class Preparer:
         row.chat_id = learner.chat_id
         if row.kind == OutboxKind.REMINDER:
             return await self._reminder(repo, learner, row, now)
+        if row.kind == OutboxKind.COACH:
+            return await self._extra(repo, learner, row, now)
         if (learner.id, row.local_date) in had_lesson:
             return Skip("the learner already had a lesson that day")
-        return await self._lesson(repo, learner, row, now)
+        return await self._daily(repo, learner, row, now)
 
     def _not_now(self, learner: Learner, row: OutboxMessage, now: datetime) -> Skip | None:
         if learner.status != Status.ACTIVE:
@@ -137,16 +145,55 @@ class Preparer:
             return Skip("quiet hours in the learner's time zone")
         return None
 
-    async def _lesson(self, repo: Repository, learner: Learner, row: OutboxMessage,
-                      now: datetime) -> Job | Skip:
-        delivered = await self.progression.deliver_next(repo, learner, now)
-        if delivered is None:
-            return Skip("the learner has finished the track")
-        reply = lesson_reply(delivered.track, delivered.index)
-        assert reply.lesson is not None
-        learner.choices = encode_choices([choice.action for choice in reply.choices])
-        row.lesson_id = reply.lesson.lesson_id
-        return self._job(row, reply, zone=learner.timezone, now=now, chosen=True)
+    async def _daily(self, repo: Repository, learner: Learner, row: OutboxMessage,
+                     now: datetime) -> Job | Skip:
+        """The day's message, and its extra planned as a row of its own (or sent in its place)."""
+        day = await self.composer.today(repo, learner, now)
+        if day.main is None:
+            if day.extra is None:
+                return Skip("nothing to send today: the track is done and nothing else is due")
+            reply = await self.composer.render(repo, learner, day.extra, now)
+            if reply is None:
+                return Skip(f"its {day.extra.what} was no longer due")
+            row.body = day.extra.body
+            return self._job(row, reply, zone=learner.timezone, now=now)
+        row.lesson_id = day.main.lesson_id
+        if day.extra is not None and not await self._reminded(repo, learner, row.local_date):
+            await enqueue(repo.session, kind=OutboxKind.COACH, recipient=row.recipient, slot=DAILY,
+                          platform=row.platform, chat_id=learner.chat_id, local_date=row.local_date,
+                          due_at=now + EXTRA_AFTER, expires_at=row.expires_at, now=now,
+                          learner_id=learner.id, body=day.extra.body)
+        return self._job(row, day.main.reply, zone=learner.timezone, now=now,
+                         chosen=day.main.lesson_id is not None)
+
+    async def _extra(self, repo: Repository, learner: Learner, row: OutboxMessage,
+                     now: datetime) -> Job | Skip:
+        extra = Extra.parse(row.body)
+        if extra is None:
+            return Skip("an extra message of an unknown kind")
+        if await self._reminded(repo, learner, row.local_date):
+            return Skip("the learner already had a reminder that day")
+        reply = await self.composer.render(repo, learner, extra, now)
+        if reply is None:
+            return Skip(f"its {extra.what} was no longer due")
+        return self._job(row, reply, zone=learner.timezone, now=now)
+
+    async def _reminded(self, repo: Repository, learner: Learner, day: date) -> bool:
+        """A reminder went (or is going) out that day: the day's one extra is taken."""
+        return await self._had(repo, learner, day, OutboxKind.REMINDER)
+
+    @staticmethod
+    async def _had(repo: Repository, learner: Learner, day: date, kind: OutboxKind,
+                   pending: bool = False) -> bool:
+        """A message of this kind went (or may have gone, or is still to go) out that day."""
+        statuses = [OutboxStatus.SENT, OutboxStatus.SENDING, OutboxStatus.UNCERTAIN]
+        if pending:
+            statuses += [OutboxStatus.PENDING, OutboxStatus.CLAIMED]
+        found = await repo.session.scalar(
+            select(OutboxMessage.id).where(
+                OutboxMessage.recipient == f"learner:{learner.id}", OutboxMessage.kind == kind,
+                OutboxMessage.local_date == day, OutboxMessage.status.in_(statuses)).limit(1))
+        return found is not None
 
     async def _group_lesson(self, session: AsyncSession, row: OutboxMessage) -> Job | Skip:
         taken = await take_group_lesson(session, self.content, row.group_key)
@@ -157,6 +204,8 @@ class Preparer:
 
     async def _reminder(self, repo: Repository, learner: Learner, row: OutboxMessage,
                         now: datetime) -> Job | Skip:
+        if await self._had(repo, learner, row.local_date, OutboxKind.COACH, pending=True):
+            return Skip("the day's one extra message was another one")
         open_record = await repo.session.scalar(
             select(LessonRecord)
             .where(LessonRecord.learner_id == learner.id, LessonRecord.delivered_on == row.local_date,

@@ -17,6 +17,7 @@ from coachbot.delivery.planner import Planner
 from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
 from coachbot.delivery.retention import prune
+from coachbot.learning import coaching
 from coachbot.learning.progression import Progression
 from coachbot.store import outbox
 from coachbot.store.outbox import Scope
@@ -40,9 +41,10 @@ class DeliveryService:
         self.sessions = sessions
         self.scope = scope or Scope(frozenset(messengers))
         self.policy = policy
-        self.planner = Planner(progression.content, sessions, policy, self.scope)
+        composer = coaching.composer(progression)
+        self.planner = Planner(progression.content, sessions, policy, self.scope, composer)
         self.dispatcher = Dispatcher(progression, sessions, clock, messengers, throttles, policy,
-                                     self.scope)
+                                     self.scope, composer)
         self._planning = asyncio.Lock()
 
     async def recover(self) -> int:

@@ -1,7 +1,8 @@
 """Where a learner is in the conversation, typed, and stored as one short string.
 
 The string form is what the `learners.pending` column has always held ("onboard:tz",
-"checkin:<lesson id>", "forget"), so stored conversations survive upgrades and restarts.
+"checkin:<lesson id>", "forget", "review:<lesson id>"...), so stored conversations survive
+upgrades and restarts.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-OnboardingStep = Literal["track", "tz", "time"]
-STEPS: tuple[OnboardingStep, ...] = ("track", "tz", "time")
+OnboardingStep = Literal["purpose", "track", "tz", "time"]
+STEPS: tuple[OnboardingStep, ...] = ("purpose", "track", "tz", "time")
+Moment = Literal["start", "end"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,37 @@ class ConfirmingForget:
     """`forget` asked for an explicit yes."""
 
 
-State = Idle | Onboarding | AwaitingCheckin | ConfirmingForget
+@dataclass(frozen=True)
+class ChoosingNext:
+    """`next` with a lesson still open asked: mark that one done first, or set it aside?"""
+
+    lesson_id: str
+
+
+@dataclass(frozen=True)
+class FollowingUp:
+    """The coach asked how a lesson's "try this" went (three answers, or a few words)."""
+
+    lesson_id: str
+
+
+@dataclass(frozen=True)
+class Reviewing:
+    """A check-in came back for review; its choices are open."""
+
+    lesson_id: str
+
+
+@dataclass(frozen=True)
+class RatingConfidence:
+    """The coach asked how confident the learner feels about a track's subject (1 to 5)."""
+
+    track_id: str
+    moment: Moment
+
+
+State = (Idle | Onboarding | AwaitingCheckin | ConfirmingForget | ChoosingNext | FollowingUp
+         | Reviewing | RatingConfidence)
 IDLE = Idle()
 
 
@@ -52,6 +84,15 @@ def parse_state(raw: str | None) -> State:
         return AwaitingCheckin(rest)
     if kind == "forget" and not rest:
         return ConfirmingForget()
+    if kind == "next" and rest:
+        return ChoosingNext(rest)
+    if kind == "followup" and rest:
+        return FollowingUp(rest)
+    if kind == "review" and rest:
+        return Reviewing(rest)
+    track_id, _, moment = rest.rpartition(":")
+    if kind == "confidence" and track_id and moment in ("start", "end"):
+        return RatingConfidence(track_id, "start" if moment == "start" else "end")
     return IDLE
 
 
@@ -62,4 +103,12 @@ def dump_state(state: State) -> str | None:
         return f"checkin:{state.lesson_id}"
     if isinstance(state, ConfirmingForget):
         return "forget"
+    if isinstance(state, ChoosingNext):
+        return f"next:{state.lesson_id}"
+    if isinstance(state, FollowingUp):
+        return f"followup:{state.lesson_id}"
+    if isinstance(state, Reviewing):
+        return f"review:{state.lesson_id}"
+    if isinstance(state, RatingConfidence):
+        return f"confidence:{state.track_id}:{state.moment}"
     return None

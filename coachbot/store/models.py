@@ -71,6 +71,16 @@ class Learner(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # What brings them here (an audience id of the content: "personal", "business"...).
+    purpose: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Why lessons are paused: "silence" when the coach paused them after days without answer.
+    paused_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Days in a row a lesson was waiting at delivery time (a note was sent), since they last wrote.
+    waiting_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    waited_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # the last such day
+    # The local date their plan was sent at the end of their path, and when it gets its nudge.
+    plan_sent_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    plan_nudge_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class TrackProgress(Base):
@@ -98,6 +108,8 @@ class LessonRecord(Base):
     delivered_on: Mapped[date] = mapped_column(Date)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    # Set aside by the learner (`next` with this lesson open): listed by `progress`, taken later.
+    set_aside_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CheckInAnswer(Base):
@@ -109,6 +121,63 @@ class CheckInAnswer(Base):
     choice: Mapped[int | None] = mapped_column(Integer, nullable=True)
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Pause(Base):
+    """A stretch of local days with lessons paused; a streak neither grows nor breaks in it."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # None while still paused
+
+
+class FollowUp(Base):
+    """The follow-up on a lesson's "try this": asked once, answered with one of three outcomes."""
+
+    __tablename__ = "followups"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson_id", name="uq_followup"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)  # "response", "nothing", "not-yet"
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # what they wrote about it, if anything
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Review(Base):
+    """A check-in coming back for spaced review: when next, and how the reviews went."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson_id", name="uq_review"),
+                      Index("ix_reviews_due", "learner_id", "due_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # None: dropped (learnt)
+    streak: Mapped[int] = mapped_column(Integer, default=0)  # correct reviews in a row
+    done: Mapped[int] = mapped_column(Integer, default=0)  # reviews answered
+    right: Mapped[int] = mapped_column(Integer, default=0)  # of those, answered well
+    asked_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # the open review's day
+
+
+class Confidence(Base):
+    """How confident a learner felt about a track's subject at its start or its end (1-5)."""
+
+    __tablename__ = "confidence"
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    track_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    moment: Mapped[str] = mapped_column(String(8), primary_key=True)  # "start" or "end"
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class FaqMiss(Base):
@@ -165,6 +234,9 @@ class OutboxKind(StrEnum):
     GROUP_LESSON = "group_lesson"
     DIGEST = "digest"
     TEXT = "text"
+    # The day's one extra message of the coach's own (a follow-up, a review, a confidence
+    # question, the plan's nudge); `body` names which, as "<what>:<key>".
+    COACH = "coach"
 
 
 class OutboxStatus(StrEnum):
