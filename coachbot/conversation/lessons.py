@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from coachbot.buttons import PickTrack, encode
 from coachbot.content.models import Track
+from coachbot.conversation import extras
 from coachbot.conversation.context import Context
+from coachbot.learning.path import next_on_path
 from coachbot.learning.render import lesson_reply, plural
 from coachbot.learning.summary import next_delivery_of, streak_of, summarise
 from coachbot.localtime import describe_local
@@ -29,7 +31,7 @@ async def deliver_next(ctx: Context) -> list[Reply]:
 
 
 def track_finished(ctx: Context, track: Track) -> Reply:
-    following = ctx.content.track(track.next_track or "")
+    following = next_on_path(ctx.content, ctx.learner.purpose, track)
     if following is None:
         return Reply(f"You've finished every lesson in {track.title}. Type tracks to pick "
                      "another one.")
@@ -106,7 +108,8 @@ async def complete(ctx: Context, lesson_id: str) -> list[Reply]:
         return [Reply("Already marked done. Type next for another lesson, or progress to "
                       "see how you're doing.")]
     ctx.parts.progression.complete(ctx.learner, record, ctx.now)
-    return [Reply(f"Marked as done. {await streak_line(ctx)}", edit_previous=True)]
+    return [Reply(f"Marked as done. {await streak_line(ctx)}", edit_previous=True),
+            *await extras.after_completion(ctx, record)]
 
 
 async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply]:
@@ -131,11 +134,13 @@ async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply
         best = next(c for c in choices if c.best)
         text = (f"You picked {index + 1}: {chosen.text}\nNot quite. {chosen.explanation}\n"
                 f"The best move: {best.text} {best.explanation}")
-    if record.completed_at is None:
+    completed = record.completed_at is None
+    if completed:
         ctx.parts.progression.complete(ctx.learner, record, ctx.now)
         text += f"\nMarked as done. {await streak_line(ctx)}"
     ctx.learner.choices = None
-    return [Reply(text, edit_previous=True)]
+    return [Reply(text, edit_previous=True),
+            *(await extras.after_completion(ctx, record) if completed else [])]
 
 
 async def reflection(ctx: Context, lesson_id: str, text: str) -> list[Reply] | None:
@@ -150,9 +155,11 @@ async def reflection(ctx: Context, lesson_id: str, text: str) -> list[Reply] | N
     if record is None:
         return None
     await ctx.repo.add_answer(ctx.learner, lesson_id, ctx.now, text=text[:REFLECTION_LIMIT])
-    if record.completed_at is None:
+    completed = record.completed_at is None
+    if completed:
         ctx.parts.progression.complete(ctx.learner, record, ctx.now)
-    return [Reply(f"Thanks for reflecting; I've saved it. Marked as done. {await streak_line(ctx)}")]
+    return [Reply(f"Thanks for reflecting; I've saved it. Marked as done. {await streak_line(ctx)}"),
+            *(await extras.after_completion(ctx, record) if completed else [])]
 
 
 async def streak_line(ctx: Context) -> str:
@@ -174,6 +181,7 @@ async def progress(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
         f"Track: {summary.track_title}: {summary.track_done} of {summary.track_total} lessons done",
         f"Overall: {summary.overall_done} of {summary.overall_total} lessons done",
         streak_text(summary.streak),
+        *await extras.progress_lines(ctx),
     ]
     if summary.status == Status.PAUSED:
         lines.append("Lessons are paused. Type resume to continue.")
