@@ -134,6 +134,11 @@ def sweep(ranked: object, policy: Thresholds, apart: Callable[[Thresholds], floa
         q = measure(ranked, candidate)
         print(f"    {candidate.threshold:.3f} {q.accuracy:.3f} {q.rejection:.3f} {apart(candidate):.3f} "
               f"{q.coverage:.3f}")
+    print("  margin sweep: margin precision answered-right-without-asking accuracy")
+    for step in range(13):
+        candidate = replace(policy, margin=round(0.03 + step * 0.01, 3))
+        q = measure(ranked, candidate)
+        print(f"    {candidate.margin:.3f} {q.precision:.3f} {q.outright:.3f} {q.accuracy:.3f}")
 
 
 def main() -> int:

@@ -198,6 +198,13 @@ OFF_TOPIC: tuple[str, ...] = (
     "how do i read my partner's messages",
     "write a thank you note to my teacher",
     "make up a funny joke about mondays",
+    # doing a platform's own features (going live, highlights), posting on their
+    # behalf, and the clock in another city
+    "how do i go live on youtube",
+    "how do i add a highlight to my instagram profile",
+    "can you post this on my page for me",
+    "what time is it in tokyo now",
+    "time difference between london and sydney",
 )
 
 # Examples that a topic of the curriculum answers once the FAQ has it, by topic id.
