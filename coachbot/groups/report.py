@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.groups.csvsafe import SafeCsvWriter
 from coachbot.groups.sections import Section, gather
-from coachbot.learning.waits import SILENCE
+from coachbot.learning.waits import SILENCE, days_of
 from coachbot.localtime import local_date
-from coachbot.store.models import FaqMiss, Group, Learner, LessonRecord, Membership
+from coachbot.store.models import FaqMiss, Group, Learner, LessonRecord, Membership, Pause
 from coachbot.streaks import current_streak
 
 ACTIVE_DAYS = 7
@@ -189,10 +189,11 @@ async def _streaks(session: AsyncSession, members: dict[int, MemberFigures],
     """Streaks from recent days first; only members whose streak reaches further back than
     that are read again with their long history (most streaks are short)."""
     recent = await _days(session, member_ids, end - timedelta(days=STREAK_RECENT_DAYS))
+    paused = await _paused(session, member_ids, members)
     longer = []
     for learner_id, done in recent.items():
         member = members[learner_id]
-        member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
+        member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS, paused.get(learner_id, ())).days
         if member.streak >= STREAK_RECENT_DAYS - GRACE_EVERY_DAYS:
             longer.append(learner_id)
     for start in range(0, len(longer), 500):
@@ -200,7 +201,20 @@ async def _streaks(session: AsyncSession, members: dict[int, MemberFigures],
         history = await _days(session, chunk, end - timedelta(days=STREAK_HISTORY_DAYS))
         for learner_id, done in history.items():
             member = members[learner_id]
-            member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
+            member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS,
+                                           paused.get(learner_id, ())).days
+
+
+async def _paused(session: AsyncSession, member_ids: Select[int],
+                  members: dict[int, MemberFigures]) -> dict[int, set[date]]:
+    """Each member's paused days (a streak is frozen on them), for the few who ever paused."""
+    pauses: dict[int, list[tuple[date, date | None]]] = {}
+    rows = await session.execute(select(Pause.learner_id, Pause.started_on, Pause.ended_on)
+                                 .where(Pause.learner_id.in_(member_ids)))
+    for learner_id, started, ended in rows:
+        pauses.setdefault(learner_id, []).append((started, ended))
+    return {learner_id: days_of(spans, members[learner_id].today)
+            for learner_id, spans in pauses.items()}
 
 
 async def _days(session: AsyncSession, learners: Select[int] | list[int],

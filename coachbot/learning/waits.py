@@ -9,7 +9,7 @@ coach's, are kept as `Pause` rows, so a streak neither grows nor breaks on pause
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -100,11 +100,15 @@ async def resume(repo: Repository, learner: Learner, today: date) -> None:
 
 
 async def paused_days(repo: Repository, learner: Learner, today: date) -> set[date]:
-    """Every local day the learner's lessons were paused on (a pause still running: up to today)."""
     rows = await repo.session.execute(
         select(Pause.started_on, Pause.ended_on).where(Pause.learner_id == learner.id))
+    return days_of(rows.tuples(), today)
+
+
+def days_of(pauses: Iterable[tuple[date, date | None]], today: date) -> set[date]:
+    """Every local day of these pauses (started, ended or None while still paused, up to today)."""
     days: set[date] = set()
-    for started, ended in rows:
+    for started, ended in pauses:
         last = min(ended or today, today)
         days.update(started + timedelta(days=n) for n in range((last - started).days + 1))
     return days

@@ -167,6 +167,7 @@ async def test_pausing_freezes_the_streak_across_a_dst_change(coach: Coach, cloc
     for person in (ann, bob):
         await person.onboard(zone=NY, at="09:00")
         await person.say("done")
+        await Chat(coach, person.user, chat_id="-100", group=True).say("hi all")
     clock.set(at(NY, "2026-03-06T19:00"))
     for person in (ann, bob):
         await person.say("next")
@@ -175,6 +176,8 @@ async def test_pausing_freezes_the_streak_across_a_dst_change(coach: Coach, cloc
     clock.set(at(NY, "2026-03-12T10:00"))
     assert "Streak: 2 days." in await ann.say("progress")
     assert "Your streak starts with your next lesson done." in await bob.say("progress")
+    report = await Chat(coach, "gina", chat_id="-100", group=True, admin=True).say("report")
+    assert "Longest current streaks: Ann 2d\n" in report  # the mentor sees the same streak
 
     await ann.say("resume")
     await ann.say("next")
