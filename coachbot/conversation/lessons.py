@@ -46,7 +46,7 @@ async def track_finished(ctx: Context, track: Track) -> Reply:
         lines = [texts.track_open.format(track=track.title, count=len(still_open),
                                          total=len(track.lessons))]
         offered = [lesson for record in still_open[:OPEN_OFFERED]
-                   if (lesson := waits.lesson_of(ctx.content, record)) is not None]
+                   if (lesson := waits.lesson_of(ctx.content, record.lesson_id)) is not None]
         choices = [waits.open_button(texts.open_lesson_button.format(title=lesson.title), lesson.id)
                    for lesson in offered]
         if following is not None:
@@ -110,7 +110,7 @@ async def open_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 async def open_lesson_of(ctx: Context) -> Lesson | None:
     """The current lesson of the learner's track while it is open (not done, not set aside)."""
     record = await waits.open_record(ctx.repo, ctx.learner, ctx.track().id)
-    return None if record is None else waits.lesson_of(ctx.content, record)
+    return None if record is None else waits.lesson_of(ctx.content, record.lesson_id)
 
 
 async def next_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
@@ -132,16 +132,14 @@ async def next_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 async def choose_next(ctx: Context, lesson_id: str, choice: str) -> list[Reply]:
     """The answer to `next` with a lesson open: done (then the next), or aside (then the next)."""
     record = await ctx.repo.record(ctx.learner, lesson_id)
-    lesson = waits.lesson_of(ctx.content, record) if record is not None else None
+    lesson = waits.lesson_of(ctx.content, lesson_id)
+    ctx.state = IDLE  # the question is answered (the next lesson opens its own check-in)
     if record is None or lesson is None or record.completed_at or record.set_aside_at:
-        ctx.state = IDLE
         return [Reply(ctx.content.coaching.waits.not_open, rejected_action=True)]
-    ctx.state = AwaitingCheckin(lesson_id)
     if choice == "done":
         replies = await complete(ctx, lesson_id)
     else:
         record.set_aside_at = ctx.now
-        ctx.state = IDLE
         replies = [Reply(ctx.content.coaching.waits.set_aside.format(title=lesson.title, id=lesson.id),
                          edit_previous=True)]
     return [*replies, *await deliver_next(ctx)]
@@ -149,9 +147,8 @@ async def choose_next(ctx: Context, lesson_id: str, choice: str) -> list[Reply]:
 
 def reopen_checkin(ctx: Context, lesson_id: str) -> None:
     """Back to the open check-in of a lesson, its numbers mapping to its choices again."""
-    found = ctx.content.lesson(lesson_id)
     ctx.state = AwaitingCheckin(lesson_id)
-    lesson = None if found is None else found[0].lessons[found[1]]
+    lesson = waits.lesson_of(ctx.content, lesson_id)
     ctx.learner.choices = None if lesson is None else encode_choices(
         [choice.action for choice in checkin_choices(lesson)])
 

@@ -43,8 +43,9 @@ async def open_record(repo: Repository, learner: Learner, track_id: str) -> Less
     return record
 
 
-def lesson_of(content: Content, record: LessonRecord) -> Lesson | None:
-    found = content.lesson(record.lesson_id)
+def lesson_of(content: Content, lesson_id: str) -> Lesson | None:
+    """The lesson itself; None once it is no longer in the curriculum."""
+    found = content.lesson(lesson_id)
     return None if found is None else found[0].lessons[found[1]]
 
 
@@ -63,7 +64,7 @@ async def at_delivery(repo: Repository, progression: Progression, learner: Learn
     open one; None when a new lesson may go out."""
     record = await open_record(repo, learner, progression.track_of(learner).id)
     today = local_date(now, learner.timezone)
-    lesson = lesson_of(progression.content, record) if record is not None else None
+    lesson = lesson_of(progression.content, record.lesson_id) if record is not None else None
     if record is None or lesson is None or record.delivered_on >= today:
         return None
     texts = progression.content.coaching.waits
@@ -102,7 +103,7 @@ async def resume(repo: Repository, learner: Learner, today: date) -> None:
 async def paused_days(repo: Repository, learner: Learner, today: date) -> set[date]:
     rows = await repo.session.execute(
         select(Pause.started_on, Pause.ended_on).where(Pause.learner_id == learner.id))
-    return days_of(rows.tuples(), today)
+    return days_of(((started, ended) for started, ended in rows), today)
 
 
 def days_of(pauses: Iterable[tuple[date, date | None]], today: date) -> set[date]:
