@@ -14,6 +14,7 @@ from coachbot.conversation import Coach
 from coachbot.store.models import Status
 from tests.conftest import Chat
 from tests.delivery_kit import Town, learner
+from tests.integration.test_delivery_console import converse
 
 NY, BERLIN = "America/New_York", "Europe/Berlin"
 
@@ -82,6 +83,18 @@ async def test_three_silent_days_pause_lessons_across_a_dst_change_and_the_repor
     await town.wait_until(NY, "2026-03-15T10:00")
     assert "is still waiting for you" in texts(town, "ann")[-1]  # counted from zero again
     assert len(town.received("ann")) == 5
+
+
+async def test_sixty_days_unanswered_in_the_terminal_bring_no_lesson_and_no_false_finish(
+        database_url: str, content: Content) -> None:
+    text = await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "09:00",
+                          "wait 60d", "progress")
+    week = content.default_track
+    assert f"{week.title} · lesson 2 of" not in text  # the first lesson was never replaced
+    assert text.count(f'"{week.lessons[0].title}" is still waiting for you') == 3
+    assert text.count("I've paused your lessons so they don't pile up.") == 1
+    assert "finished every lesson" not in text
+    assert f"0 of {len(week.lessons)} lessons done" in text and "Lessons are paused" in text
 
 
 async def test_any_word_from_the_learner_starts_the_silent_days_again(
