@@ -68,6 +68,13 @@ class Town:
     def lessons(self, user: str) -> list[str]:
         return [out.reply.lesson.lesson_id for out in self.received(user) if out.reply.lesson]
 
+    def shown(self, user: str) -> list[str]:
+        """Each daily message as the lesson it brings or, for the note that one still waits, the
+        lesson its button opens ("paused": lessons were paused instead)."""
+        return [out.reply.lesson.lesson_id if out.reply.lesson
+                else next((c.action.removeprefix("cmd:lesson ") for c in out.reply.choices), "paused")
+                for out in self.received(user)]
+
     def local_times(self, user: str, kind: str = "lesson") -> list[str]:
         """When each message arrived, as local 'YYYY-MM-DD HH:MM' in the learner's zone."""
         return [datetime.fromisoformat(out.metadata["local_time"]).strftime("%Y-%m-%d %H:%M")

@@ -30,7 +30,8 @@ DEFAULT_AUDIENCES = [
 
 
 class Waits(_Section):
-    """Lessons that wait for the learner: the still-waiting note, the pause after silence."""
+    """Lessons that wait for the learner: the still-waiting note, the pause after silence,
+    `next` with a lesson open, lessons set aside, and the end of a track with some still open."""
 
     still_waiting: str = ("Your lesson \"{title}\" is still waiting for you; no new one until "
                           "you've had a look. Tap below to open it.")
@@ -38,6 +39,23 @@ class Waits(_Section):
     days_before_pause: int = Field(default=3, ge=1, le=14)
     paused_by_silence: str = ("I've paused your lessons so they don't pile up. Type resume "
                               "whenever you're ready.")
+    paused: str = "Paused. No lessons until you type resume. Your progress and your streak are kept."
+    resumed: str = ("Welcome back. You'll continue with your next lesson, {when}. Type next to "
+                    "take it now.")
+    resumed_waiting: str = ("Welcome back. Your lesson \"{title}\" is waiting for you; tap below "
+                            "to open it.")
+    next_question: str = ("Your lesson \"{title}\" is still open. Mark it done first, or set it "
+                          "aside for later?")
+    done_button: str = "Mark it done"
+    aside_button: str = "Set it aside"
+    set_aside: str = ("Set aside: \"{title}\". Type progress to find it, and lesson {id} to take it "
+                      "whenever you like.")
+    not_open: str = "That lesson isn't open any more. Type next for a new one."
+    set_aside_lines: str = "Set aside for later: {lessons}. Type lesson <id> to take one."
+    track_open: str = ("That was the last new lesson of {track}, but it isn't finished yet: "
+                       "{count} of its {total} lessons still open. Take them whenever you like:")
+    open_lesson_button: str = "Open \"{title}\""
+    track_open_next: str = "Or move on: type track {id} for {title}."
 
 
 class FollowUps(_Section):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from coachbot.buttons import Forget, encode
 from coachbot.conversation import lessons
 from coachbot.conversation.context import Context
+from coachbot.learning import waits
 from coachbot.learning.state import IDLE, ConfirmingForget
+from coachbot.localtime import local_date
 from coachbot.messages import Choice, Reply
 from coachbot.store.models import Status
 
@@ -17,19 +19,23 @@ KEPT = "Okay, I've kept everything. Nothing was deleted."
 async def pause(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     if ctx.learner.status != Status.ACTIVE:
         return [Reply(not_active_text(ctx))]
-    ctx.learner.status = Status.PAUSED
-    return [Reply("Paused. No lessons until you type resume. Your progress is kept.")]
+    waits.pause(ctx.repo, ctx.learner, local_date(ctx.now, ctx.zone))
+    return [Reply(ctx.content.coaching.waits.paused)]
 
 
 async def resume(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """Lessons again; what comes next is the lesson still waiting, if one is."""
     if ctx.learner.status == Status.NEW:
         return [Reply("You haven't started yet. Type start to begin.")]
     if ctx.learner.status == Status.ACTIVE:
         return [Reply(f"You're not paused. Your next lesson arrives {lessons.next_lesson_when(ctx)}.")]
-    ctx.learner.status = Status.ACTIVE
+    await waits.resume(ctx.repo, ctx.learner, local_date(ctx.now, ctx.zone))
     ctx.learner.unreachable = False
-    return [Reply(f"Welcome back. You'll continue with your next lesson, "
-                  f"{lessons.next_lesson_when(ctx)}. Type next to take it now.")]
+    texts = ctx.content.coaching.waits
+    waiting = await lessons.open_lesson_of(ctx)
+    if waiting is not None:
+        return [waits.waiting_reply(texts, texts.resumed_waiting, waiting)]
+    return [Reply(texts.resumed.format(when=lessons.next_lesson_when(ctx)))]
 
 
 async def stop(ctx: Context, args: tuple[str, ...]) -> list[Reply]:

@@ -16,6 +16,7 @@ from coachbot.conversation.turn import respond
 from coachbot.faq.base import FaqMatcher
 from coachbot.groups.membership import ensure_group, ensure_member
 from coachbot.groups.roles import is_mentor
+from coachbot.learning import waits
 from coachbot.learning.progression import Progression
 from coachbot.localtime import resolve_zone
 from coachbot.messages import ChatKind, Incoming, Reply
@@ -97,6 +98,7 @@ class Coach:
             repo = Repository(session)
             now = self.clock.now()
             learner, group = await self.identify(repo, incoming, now)
+            waits.heard_from(learner)
             ctx = Context(incoming, repo, learner, group, now, self.parts)
             replies = await respond(ctx, incoming.text, incoming.action)
             if not ctx.forgotten:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from coachbot.buttons import PickTrack, encode
-from coachbot.content.models import Track
+from coachbot.buttons import NextChoice, PickTrack, encode
+from coachbot.content.models import Lesson, Track
 from coachbot.conversation import extras
 from coachbot.conversation.context import Context
+from coachbot.learning import waits
 from coachbot.learning.path import next_on_path
-from coachbot.learning.render import lesson_reply, plural
+from coachbot.learning.render import checkin_choices, lesson_reply, plural
+from coachbot.learning.state import IDLE, AwaitingCheckin, ChoosingNext
 from coachbot.learning.summary import next_delivery_of, streak_of, summarise
 from coachbot.localtime import describe_local
 from coachbot.messages import Choice, Reply
 from coachbot.store.models import LessonRecord, Status
+from coachbot.store.repository import encode_choices
 from coachbot.streaks import Streak
 
 REFLECTION_LIMIT = 4000
@@ -23,15 +26,32 @@ def next_lesson_when(ctx: Context, delivered_today: bool = False) -> str:
 
 
 async def deliver_next(ctx: Context) -> list[Reply]:
-    """Deliver the next lesson of the current track now, or say the track is done."""
+    """Deliver the next lesson of the current track now, or say where the track stands."""
     delivered = await ctx.parts.progression.deliver_next(ctx.repo, ctx.learner, ctx.now)
     if delivered is None:
-        return [track_finished(ctx, ctx.track())]
+        return [await track_finished(ctx, ctx.track())]
     return [lesson_reply(delivered.track, delivered.index)]
 
 
-def track_finished(ctx: Context, track: Track) -> Reply:
+# At the end of a track, how many of its open lessons get a button of their own.
+OPEN_OFFERED = 3
+
+
+async def track_finished(ctx: Context, track: Track) -> Reply:
+    """Every lesson of the track delivered: finished if all are done, else the open ones offered."""
     following = next_on_path(ctx.content, ctx.learner.purpose, track)
+    still_open = await waits.not_done(ctx.repo, ctx.learner, track.id)
+    if still_open:
+        texts = ctx.content.coaching.waits
+        lines = [texts.track_open.format(track=track.title, count=len(still_open),
+                                         total=len(track.lessons))]
+        offered = [lesson for record in still_open[:OPEN_OFFERED]
+                   if (lesson := waits.lesson_of(ctx.content, record.lesson_id)) is not None]
+        choices = [waits.open_button(texts.open_lesson_button.format(title=lesson.title), lesson.id)
+                   for lesson in offered]
+        if following is not None:
+            lines.append(texts.track_open_next.format(id=following.id, title=following.title))
+        return Reply("\n".join(lines), tuple(choices))
     if following is None:
         return Reply(f"You've finished every lesson in {track.title}. Type tracks to pick "
                      "another one.")
@@ -71,7 +91,10 @@ async def open_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
         return [Reply(f"There's no lesson '{key[:40]}'. Lesson ids look like "
                       f"{ctx.content.default_track.lessons[0].id}; type tracks to see them all.")]
     track, index = found
-    if await ctx.repo.record(ctx.learner, key) is not None:
+    record = await ctx.repo.record(ctx.learner, key)
+    if record is not None:
+        if record.completed_at is None:  # a set-aside or waiting lesson: its check-in is open
+            ctx.state = AwaitingCheckin(key)
         return [lesson_reply(track, index)]
     if index == 0:
         view = lesson_reply(track, index)
@@ -84,15 +107,57 @@ async def open_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
                   f"{track.id} to switch to it.")]
 
 
+async def open_lesson_of(ctx: Context) -> Lesson | None:
+    """The current lesson of the learner's track while it is open (not done, not set aside)."""
+    record = await waits.open_record(ctx.repo, ctx.learner, ctx.track().id)
+    return None if record is None else waits.lesson_of(ctx.content, record.lesson_id)
+
+
 async def next_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """The next lesson now; with the current one open, first: mark it done, or set it aside?"""
     if ctx.learner.status == Status.NEW:
         return [Reply("Let's set you up first: type start.")]
     if ctx.learner.status == Status.STOPPED:
         return [Reply("You stopped your lessons. Type start to come back.")]
-    return await deliver_next(ctx)
+    lesson = await open_lesson_of(ctx)
+    if lesson is None:
+        return await deliver_next(ctx)
+    texts = ctx.content.coaching.waits
+    ctx.state = ChoosingNext(lesson.id)
+    return [Reply(texts.next_question.format(title=lesson.title),
+                  (Choice(texts.done_button, encode(NextChoice(lesson.id, "done"))),
+                   Choice(texts.aside_button, encode(NextChoice(lesson.id, "aside")))))]
+
+
+async def choose_next(ctx: Context, lesson_id: str, choice: str) -> list[Reply]:
+    """The answer to `next` with a lesson open: done (then the next), or aside (then the next)."""
+    record = await ctx.repo.record(ctx.learner, lesson_id)
+    lesson = waits.lesson_of(ctx.content, lesson_id)
+    ctx.state = IDLE  # the question is answered (the next lesson opens its own check-in)
+    if record is None or lesson is None or record.completed_at or record.set_aside_at:
+        return [Reply(ctx.content.coaching.waits.not_open, rejected_action=True)]
+    if choice == "done":
+        replies = await complete(ctx, lesson_id)
+    else:
+        record.set_aside_at = ctx.now
+        replies = [Reply(ctx.content.coaching.waits.set_aside.format(title=lesson.title, id=lesson.id),
+                         edit_previous=True)]
+    return [*replies, *await deliver_next(ctx)]
+
+
+def reopen_checkin(ctx: Context, lesson_id: str) -> None:
+    """Back to the open check-in of a lesson, its numbers mapping to its choices again."""
+    ctx.state = AwaitingCheckin(lesson_id)
+    lesson = waits.lesson_of(ctx.content, lesson_id)
+    ctx.learner.choices = None if lesson is None else encode_choices(
+        [choice.action for choice in checkin_choices(lesson)])
 
 
 async def done(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
+    """Mark done the lesson last shown with its check-in open, else the current one."""
+    state = ctx.state
+    if isinstance(state, AwaitingCheckin):
+        return await complete(ctx, state.lesson_id)
     record = await current_record(ctx)
     if record is None:
         return [Reply("There's no lesson to mark yet. Type next to take one.")]

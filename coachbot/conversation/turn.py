@@ -15,6 +15,7 @@ from coachbot.buttons import (
     Done,
     FaqTopic,
     Forget,
+    NextChoice,
     PickTime,
     PickTrack,
     PickZone,
@@ -25,7 +26,14 @@ from coachbot.buttons import (
 from coachbot.conversation import account, commands, lessons, onboarding, questions, tracks
 from coachbot.conversation.commands import Parsed
 from coachbot.conversation.context import Context
-from coachbot.learning.state import AwaitingCheckin, ConfirmingForget, Idle, Onboarding, State
+from coachbot.learning.state import (
+    AwaitingCheckin,
+    ChoosingNext,
+    ConfirmingForget,
+    Idle,
+    Onboarding,
+    State,
+)
 from coachbot.messages import Reply
 from coachbot.store.repository import decode_choices
 from coachbot.textinput import as_number
@@ -114,6 +122,8 @@ async def press(ctx: Context, state: State, given: Input) -> list[Reply]:
             return await lessons.answer_checkin(ctx, lesson_id, index)
         case Done(lesson_id):
             return await lessons.complete(ctx, lesson_id)
+        case NextChoice(lesson_id, choice):
+            return await lessons.choose_next(ctx, lesson_id, choice)
         case PickTrack(track_id) if state == Onboarding("track"):
             return await onboarding.answer(ctx, "track", track_id)
         case PickTrack(track_id):
@@ -171,6 +181,16 @@ async def checkin_text(ctx: Context, state: State, given: Input) -> list[Reply]:
     return saved if saved is not None else await free_text(ctx, state, given)
 
 
+# -- `next` asked: done first, or set aside? ------------------------------------------------
+
+async def leave_next_question(ctx: Context, state: State, given: Input) -> list[Reply]:
+    """Anything but an answer leaves the question: the lesson's check-in is open again, and the
+    command or text is taken as it would be there."""
+    assert isinstance(state, ChoosingNext)
+    lessons.reopen_checkin(ctx, state.lesson_id)
+    return await TABLE[AwaitingCheckin][type(given)](ctx, ctx.state, given)
+
+
 # -- confirming forget -------------------------------------------------------------------
 
 async def confirm_forget(ctx: Context, state: State, given: Input) -> list[Reply]:
@@ -204,6 +224,8 @@ TABLE: Mapping[type, Mapping[type, Step]] = {
     Onboarding: {Command: then_continue_onboarding, UnknownCommand: then_continue_onboarding,
                  Number: pick_number, Text: onboarding_text, Button: press},
     AwaitingCheckin: {**IDLE_ROW, Text: checkin_text},
+    ChoosingNext: {Command: leave_next_question, UnknownCommand: leave_next_question,
+                   Number: pick_number, Text: leave_next_question, Button: leave_next_question},
     ConfirmingForget: {Command: keep_then_run, UnknownCommand: keep_then_run, Number: keep_data,
                        Text: confirm_forget, Button: keep_then_run},
 }

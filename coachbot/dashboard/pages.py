@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from coachbot.content.models import Content
-from coachbot.groups.report import GroupReport, MemberFigures
+from coachbot.groups.report import PAUSED_BY_SILENCE, GroupReport, MemberFigures
 
 PAGE_SIZE = 100
-STANDINGS = ("on track", "new", "stuck", "paused", "stopped", "unreachable")
+STANDINGS = ("on track", "new", "stuck", "paused", PAUSED_BY_SILENCE, "stopped", "unreachable")
 SORTS: dict[str, Callable[[MemberFigures], Any]] = {
     "name": lambda m: (m.name.casefold(), m.learner_id),
     "track": lambda m: (m.current_track, m.name.casefold()),

@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.groups.csvsafe import SafeCsvWriter
 from coachbot.groups.sections import Section, gather
+from coachbot.learning.waits import SILENCE, days_of
 from coachbot.localtime import local_date
-from coachbot.store.models import FaqMiss, Group, Learner, LessonRecord, Membership
+from coachbot.store.models import FaqMiss, Group, Learner, LessonRecord, Membership, Pause
 from coachbot.streaks import current_streak
 
 ACTIVE_DAYS = 7
@@ -28,6 +29,7 @@ CHART_DAYS = 28
 STREAK_HISTORY_DAYS = 400
 STREAK_RECENT_DAYS = 35
 GRACE_EVERY_DAYS = 7
+PAUSED_BY_SILENCE = "paused by silence"
 CSV_COLUMNS = ("group", "member", "platform", "user_id", "timezone", "joined", "last_active",
                "last_lesson", "lessons_done", "current_streak_days", "current_track", "status",
                "unreachable")
@@ -52,6 +54,7 @@ class MemberFigures:
     lessons_done: int = 0
     last_lesson: date | None = None
     streak: int = 0
+    paused_reason: str | None = None  # "silence": the coach paused them, not they themselves
 
     # Read only once the report is built, then kept: a large group's page sorts and counts
     # its members by these many times over.
@@ -77,9 +80,12 @@ class MemberFigures:
 
     @cached_property
     def standing(self) -> str:
-        """One word for the dashboard: unreachable, paused, stopped, stuck, new or on track."""
+        """A word for the dashboard: unreachable, paused (by themselves or by silence), stopped,
+        stuck, new or on track."""
         if self.unreachable:
             return "unreachable"
+        if self.status == "paused" and self.paused_reason == SILENCE:
+            return PAUSED_BY_SILENCE
         if self.status in ("paused", "stopped"):
             return self.status
         if self.stuck:
@@ -107,6 +113,11 @@ class GroupReport:
 
     def newcomers(self) -> list[MemberFigures]:
         return [m for m in self.members if m.new and not m.unreachable]
+
+    def paused(self, by_silence: bool) -> list[MemberFigures]:
+        """Members who paused their lessons themselves, or (by_silence) whom the coach paused."""
+        standing = PAUSED_BY_SILENCE if by_silence else "paused"
+        return [m for m in self.members if m.standing == standing]
 
     def unreachable(self) -> list[MemberFigures]:
         return [m for m in self.members if m.unreachable]
@@ -152,17 +163,17 @@ async def _members(session: AsyncSession, group_id: int, now: datetime) -> dict[
     rows = await session.execute(
         select(Learner.id, Learner.display_name, Learner.platform, Learner.platform_user_id,
                Learner.timezone, Membership.joined_at, Learner.created_at, Learner.last_seen_at,
-               Learner.current_track, Learner.status, Learner.unreachable)
+               Learner.current_track, Learner.status, Learner.unreachable, Learner.paused_reason)
         .join(Membership, Membership.learner_id == Learner.id)
         .where(Membership.group_id == group_id, Membership.mentor.is_(False))
         .order_by(Learner.display_name, Learner.id))
     found: dict[int, MemberFigures] = {}
     for (learner_id, name, platform, user_id, zone, joined, created, seen, track, status,
-         unreachable) in rows:
+         unreachable, paused_reason) in rows:
         found[learner_id] = MemberFigures(
             learner_id, name or user_id, platform, user_id, zone, local_date(now, zone),
             local_date(joined, zone), local_date(min(joined, created), zone), local_date(seen, zone),
-            track or "", status, unreachable)
+            track or "", status, unreachable, paused_reason=paused_reason)
     return found
 
 
@@ -178,10 +189,11 @@ async def _streaks(session: AsyncSession, members: dict[int, MemberFigures],
     """Streaks from recent days first; only members whose streak reaches further back than
     that are read again with their long history (most streaks are short)."""
     recent = await _days(session, member_ids, end - timedelta(days=STREAK_RECENT_DAYS))
+    paused = await _paused(session, member_ids, members)
     longer = []
     for learner_id, done in recent.items():
         member = members[learner_id]
-        member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
+        member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS, paused.get(learner_id, ())).days
         if member.streak >= STREAK_RECENT_DAYS - GRACE_EVERY_DAYS:
             longer.append(learner_id)
     for start in range(0, len(longer), 500):
@@ -189,7 +201,20 @@ async def _streaks(session: AsyncSession, members: dict[int, MemberFigures],
         history = await _days(session, chunk, end - timedelta(days=STREAK_HISTORY_DAYS))
         for learner_id, done in history.items():
             member = members[learner_id]
-            member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS).days
+            member.streak = current_streak(done, member.today, GRACE_EVERY_DAYS,
+                                           paused.get(learner_id, ())).days
+
+
+async def _paused(session: AsyncSession, member_ids: Select[int],
+                  members: dict[int, MemberFigures]) -> dict[int, set[date]]:
+    """Each member's paused days (a streak is frozen on them), for the few who ever paused."""
+    pauses: dict[int, list[tuple[date, date | None]]] = {}
+    rows = await session.execute(select(Pause.learner_id, Pause.started_on, Pause.ended_on)
+                                 .where(Pause.learner_id.in_(member_ids)))
+    for learner_id, started, ended in rows:
+        pauses.setdefault(learner_id, []).append((started, ended))
+    return {learner_id: days_of(spans, members[learner_id].today)
+            for learner_id, spans in pauses.items()}
 
 
 async def _days(session: AsyncSession, learners: Select[int] | list[int],
@@ -246,6 +271,8 @@ def render_text(report: GroupReport) -> str:
     ]
     if report.newcomers():
         lines.append(f"New this week (too soon to count as stuck): {_names(report.newcomers())}")
+    lines.append(f"Paused by themselves: {_names(report.paused(by_silence=False))}; paused by "
+                 f"silence (no answer for days): {_names(report.paused(by_silence=True))}")
     lines.append(f"Unreachable (blocked the bot or left): {_names(report.unreachable())}")
     for section in report.sections:
         lines.append(f"{section.title}: " + "; ".join(f"{f.label} {f.value}" for f in section.figures))

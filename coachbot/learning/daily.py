@@ -24,6 +24,7 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, false, or_
 
 from coachbot.content.models import Content
+from coachbot.learning import waits
 from coachbot.learning.progression import Progression
 from coachbot.learning.render import lesson_reply
 from coachbot.localtime import local_date
@@ -95,7 +96,11 @@ class Composer:
         return Day(main, await self.extra(repo, learner, now))
 
     async def main(self, repo: Repository, learner: Learner, now: datetime) -> Main | None:
-        """The next lesson of the learner's track, recorded as delivered now."""
+        """The next lesson of the learner's track, recorded as delivered now; while the current
+        one is still open from an earlier day, the note that it waits (or the pause) instead."""
+        waiting = await waits.at_delivery(repo, self.progression, learner, now)
+        if waiting is not None:
+            return Main(waiting.reply, final=waiting.paused)
         delivered = await self.progression.deliver_next(repo, learner, now)
         if delivered is None:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from coachbot.learning import waits
 from coachbot.learning.progression import Progression
 from coachbot.localtime import local_date, next_delivery, parse_hhmm
 from coachbot.store.models import Learner, Status
@@ -34,8 +35,10 @@ class ProgressSummary:
 
 
 async def streak_of(repo: Repository, learner: Learner, now: datetime) -> Streak:
-    return current_streak(await repo.done_days(learner), local_date(now, learner.timezone),
-                          GRACE_EVERY_DAYS)
+    """The learner's streak as of their local today; days their lessons were paused are frozen."""
+    today = local_date(now, learner.timezone)
+    return current_streak(await repo.done_days(learner), today, GRACE_EVERY_DAYS,
+                          await waits.paused_days(repo, learner, today))
 
 
 def next_delivery_of(learner: Learner, now: datetime, delivered_today: bool) -> datetime:

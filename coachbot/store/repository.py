@@ -16,6 +16,7 @@ from coachbot.store.models import (
     Learner,
     LessonRecord,
     Membership,
+    Pause,
     Status,
     TrackProgress,
 )
@@ -41,7 +42,7 @@ class Repository:
 
     async def forget(self, learner: Learner) -> None:
         """Delete the learner and everything stored about them."""
-        for table in (CheckInAnswer, LessonRecord, TrackProgress, Membership, FaqMiss):
+        for table in (CheckInAnswer, LessonRecord, TrackProgress, Membership, FaqMiss, Pause):
             await self.session.execute(delete(table).where(table.learner_id == learner.id))
         await self.session.delete(learner)
 

@@ -48,6 +48,8 @@ async def statuses(sessions: async_sessionmaker[AsyncSession], kind: str = "less
 async def test_recipient_gone_stops_sends_until_they_write_again(
         town: Town, sessions: async_sessionmaker[AsyncSession]) -> None:
     town.messenger.answer("ann", RecipientGone("Forbidden: bot was blocked by the user"))
+    await town.wait_until(BERLIN, "2026-03-03T10:00")
+    await town.chats["bob"].say("done")
     await town.wait_until(BERLIN, "2026-03-04T10:00")
     assert town.lessons("ann") == []
     assert town.lessons("bob") == ["basics-2", "basics-3"]
@@ -64,6 +66,9 @@ async def test_recipient_gone_stops_sends_until_they_write_again(
 async def test_chat_moved_updates_the_chat_and_sends_there(
         town: Town, sessions: async_sessionmaker[AsyncSession]) -> None:
     town.messenger.answer("ann", ChatMoved("-100200"))
+    await town.wait_until(BERLIN, "2026-03-03T10:00")
+    town.chats["ann"].chat_id = "-100200"  # she answers from the chat it moved to
+    await town.chats["ann"].say("done")
     await town.wait_until(BERLIN, "2026-03-04T10:00")
     assert [out.reply.lesson.lesson_id for out in town.messenger.to("-100200") if out.reply.lesson] == [
         "basics-2", "basics-3"]
@@ -132,6 +137,7 @@ async def test_an_unknown_outcome_is_recorded_uncertain_and_never_resent(
         "uncertain", "sent"]
     # she may have it; `today` shows it
     assert f"lesson 2 of {week(town)}" in await town.chats["ann"].say("today")
+    await town.chats["ann"].say("done")
     await town.wait_until(BERLIN, "2026-03-04T10:00")
     assert town.lessons("ann") == ["basics-3"]
 

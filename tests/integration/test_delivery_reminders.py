@@ -27,10 +27,11 @@ async def test_reminder_comes_once_a_day_for_an_open_check_in(coach: Coach, cloc
     assert "Reminders off" in await cat.say("reminders off")
     await town.wait_until(BERLIN, "2026-03-03T10:00")
     await bob.say("1")
-    await ann.say("next")  # a second lesson the same day still means one reminder that day
+    await ann.say("next")  # the first lesson still waits: she sets it aside, takes the second
+    await ann.say("2")
     await town.wait_until(BERLIN, "2026-03-04T08:00")
 
-    assert town.local_times("ann", "reminder") == ["2026-03-02 12:30", "2026-03-03 13:00"]
+    assert town.local_times("ann", "reminder") == ["2026-03-02 12:30", "2026-03-03 14:00"]
     nudge = town.received("ann", "reminder")[-1].reply.text
     assert "still open" in nudge and "reminders off" in nudge
     assert town.received("bob", "reminder") == []

@@ -45,10 +45,10 @@ async def test_spring_forward_keeps_the_local_time(coach: Coach, clock: Simulate
     dates = [(day0 + timedelta(days=n)).isoformat() for n in range(3)]
     assert town.local_times("ann") == [f"{d} 09:00" for d in dates]
     assert offsets(town, "ann") == [winter, summer, summer]
-    assert town.lessons("ann") == opening(2, 3, 4)
+    assert town.shown("ann") == opening(1, 1, 1)  # the first lesson waits, unanswered
     # 02:30 does not exist on the change day: it comes at 03:30, once, and at 02:30 after.
     assert town.local_times("bob") == [f"{dates[0]} 02:30", f"{dates[1]} 03:30", f"{dates[2]} 02:30"]
-    assert town.lessons("bob") == opening(2, 3, 4)
+    assert town.shown("bob") == opening(1, 1, 1)
 
 
 @pytest.mark.parametrize(("zone", "day_before", "repeated", "summer", "winter"), [
@@ -70,7 +70,7 @@ async def test_fall_back_sends_once_in_the_repeated_hour(coach: Coach, clock: Si
     assert offsets(town, "ann") == [winter, winter]
     assert town.local_times("bob") == [f"{d} {repeated}" for d in dates[1:]]
     assert offsets(town, "bob") == [summer, winter]  # the first of the two 01:30s, then normal
-    assert town.lessons("bob") == opening(2, 3)
+    assert town.shown("bob") == opening(1, 1)
 
 
 async def test_learners_either_side_of_the_date_line_get_one_lesson_per_local_day(
@@ -85,7 +85,8 @@ async def test_learners_either_side_of_the_date_line_get_one_lesson_per_local_da
     assert kiri == [f"2026-03-0{d} 09:00" for d in (3, 4, 5, 6)]
     assert baker == [f"2026-03-0{d} 09:00" for d in (2, 3, 4, 5)]
     assert offsets(town, "kiri") == ["+14:00"] * 4 and offsets(town, "baker") == ["-12:00"] * 4
-    assert town.lessons("kiri") == opening(2, 3, 4, 5) == town.lessons("baker")
+    # The first lesson waits, unanswered, for three days; then lessons pause.
+    assert town.shown("kiri") == [*opening(1, 1, 1), "paused"] == town.shown("baker")
 
 
 async def test_at_most_one_scheduled_lesson_a_day_and_next_counts(
@@ -95,7 +96,9 @@ async def test_at_most_one_scheduled_lesson_a_day_and_next_counts(
     ann = await town.learner("ann", BERLIN, "09:00")
     await town.wait_until(BERLIN, "2026-03-03T08:00")
     week = len(coach.content.default_track.lessons)
+    await ann.say("done")
     assert f"lesson 2 of {week}" in await ann.say("next")  # self-paced, before the daily time
+    await ann.say("done")
     await town.wait_until(BERLIN, "2026-03-04T12:00")
     assert town.local_times("ann") == ["2026-03-04 09:00"]
     assert town.lessons("ann") == opening(3)
@@ -114,7 +117,7 @@ async def test_pause_stop_and_resume_never_build_a_backlog(coach: Coach, clock: 
     await ann.say("resume")
     await town.wait_until(BERLIN, "2026-03-07T10:00")
     assert town.local_times("ann") == ["2026-03-06 09:00", "2026-03-07 09:00"]
-    assert town.lessons("ann") == opening(2, 3)  # where she left off, one a day
+    assert town.shown("ann") == opening(1, 1)  # where she left off: the lesson still waits
     assert town.received("bob") == []
 
 
@@ -137,7 +140,7 @@ async def test_restart_sends_today_once_and_skips_missed_days(
     clock.set(at(BERLIN, "2026-03-06T10:00"))
     await town.restart().step()
     assert town.local_times("ann") == ["2026-03-03 11:00", "2026-03-06 10:00"]
-    assert town.lessons("ann") == opening(2, 3)
+    assert town.shown("ann") == opening(1, 1)
     statuses = [(r.local_date.isoformat(), r.status) for r in await rows(sessions)]
     assert ("2026-03-04", OutboxStatus.SKIPPED) in statuses
     assert ("2026-03-06", OutboxStatus.SENT) in statuses
@@ -165,7 +168,9 @@ async def test_finished_track_gets_nothing_more(coach: Coach, clock: SimulatedCl
     town = Town(coach, clock)
     ann = await town.learner("ann", BERLIN, "09:00")
     for _ in range(len(coach.content.default_track.lessons) - 1):
+        await ann.say("done")
         await ann.say("next")
+    await ann.say("done")
     await town.wait(timedelta(days=2))
     assert town.received("ann") == []
     assert [r for r in await rows(sessions) if r.kind == "lesson"] == []
@@ -199,4 +204,4 @@ async def test_forget_also_deletes_planned_and_past_deliveries(
     await ann.say("yes")
     await town.service.dispatch()
     assert {r.recipient for r in await rows(sessions)} == {"learner:2"}
-    assert town.lessons("ann") == ["basics-2"] and town.lessons("bob") == ["basics-2", "basics-3"]
+    assert town.shown("ann") == ["basics-1"] and town.shown("bob") == ["basics-1", "basics-1"]

@@ -6,7 +6,7 @@ from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
 from coachbot.content import Content
 from coachbot.delivery.service import DeliveryService
-from tests.adapters.slack.fake_slack import FakeSlack
+from tests.adapters.slack.fake_slack import Call, FakeSlack
 from tests.adapters.slack.kit import (
     ANN,
     NEW_YORK,
@@ -19,6 +19,12 @@ from tests.adapters.slack.kit import (
     onboard,
     texts,
 )
+
+
+def today_id(lesson: Call) -> str:
+    """The id of the lesson a posted lesson message shows (its check-in buttons carry it)."""
+    return str(buttons(lesson.args["blocks"])[0]["value"]).split(":")[1]
+
 
 QUESTIONS = ("should I post every day", "how often should I post", "what should I post",
              "is it bad to post", "should I delete my post", "my posts and my followers",
@@ -48,18 +54,24 @@ async def test_a_newcomers_week_in_a_direct_message(workspace: Workspace, fake: 
             assert "Good call" in (await workspace.dm(ANN, str(number)))[-1].args["text"]
         elif day == "2026-03-06":  # a day off: nothing answered
             pass
+        elif day == "2026-03-07":  # no new lesson: a note that Friday's waits, with a button to open it
+            note = fake.posts(dm_of(ANN))[-1]
+            assert "is still waiting for you" in note.args["text"]
+            assert [(b["text"]["text"], b["value"]) for b in buttons(note.args["blocks"])] == [
+                ("Open the lesson", f"cmd:lesson {today_id(today)}")]
+            await workspace.press(ANN, today, answer(content, today))  # Friday's, on Saturday
         else:
             await workspace.press(ANN, today, answer(content, today))
 
     delivered = lessons(fake, dm_of(ANN))
     assert [c.at.astimezone(NEW_YORK).strftime("%a %H:%M") for c in delivered[1:] if c.at] == [
-        "Tue 18:00", "Wed 18:00", "Thu 18:00", "Fri 18:00", "Sat 18:00", "Sun 18:00"]  # DST on Sunday
+        "Tue 18:00", "Wed 18:00", "Thu 18:00", "Fri 18:00", "Sun 18:00"]  # DST on Sunday
     positions = [next(line for line in texts(c.args["blocks"]).splitlines() if "lesson " in line)
                  for c in delivered]
     track = content.track("replies")
     assert track is not None
     total = len(track.lessons)
-    assert positions == [f"Replies that start conversations · lesson {n} of {total}" for n in range(1, 8)]
+    assert positions == [f"Replies that start conversations · lesson {n} of {total}" for n in range(1, 7)]
 
     progress = (await workspace.dm(ANN, "/coach progress"))[-1].args["text"]
     assert f"6 of {total} lessons done" in progress

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from coachbot.bootstrap import App
 from coachbot.clock import SimulatedClock
+from coachbot.content import Content
 from coachbot.delivery.ports import RateLimited, RecipientGone, TransientError
 from coachbot.delivery.service import DeliveryService
 from coachbot.http import HttpServer
@@ -25,6 +26,7 @@ from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.kit import (
     ANN,
     Workspace,
+    answer,
     dm_event,
     dm_of,
     evening,
@@ -114,8 +116,10 @@ async def test_a_429_is_waited_out_and_the_answer_arrives_once(workspace: Worksp
 
 
 async def test_a_long_retry_after_holds_back_only_that_chat(
-        workspace: Workspace, fake: FakeSlack, delivery: DeliveryService, clock: SimulatedClock) -> None:
-    await onboard(workspace, fake)
+        workspace: Workspace, fake: FakeSlack, delivery: DeliveryService, clock: SimulatedClock,
+        content: Content) -> None:
+    first = await onboard(workspace, fake)
+    await workspace.press(ANN, first, answer(content, first))  # so the evening brings a new lesson
     fake.rate_limit("chat.postMessage", retry_after=120)
     await evening(delivery, clock, "2026-03-03")
     evening_lessons = [c for c in lessons(fake, dm_of(ANN)) if c.result.get("ok")]
