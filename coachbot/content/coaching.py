@@ -9,21 +9,21 @@ from __future__ import annotations
 
 from string import Formatter
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def unknown_placeholders(section: BaseModel, known: dict[str, set[str]]) -> None:
+def known_placeholders(text: str, names: set[str]) -> str:
     """Refuse a `{name}` the coach does not fill in for that message (a typo would show raw)."""
-    for field, names in known.items():
-        used = {name for _, name, _, _ in Formatter().parse(getattr(section, field)) if name is not None}
-        if used - names:
-            wanted = ", ".join(f"{{{name}}}" for name in sorted(names)) or "none"
-            raise ValueError(f"{field}: unknown placeholder {{{sorted(used - names)[0]}}} "
-                             f"(it may use: {wanted})")
+    used = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+    if used - names:
+        wanted = ", ".join(f"{{{name}}}" for name in sorted(names)) or "none"
+        raise ValueError(f"unknown placeholder {{{sorted(used - names)[0]}}} (this message may use: "
+                         f"{wanted})")
+    return text
 
 
 class Audience(_Section):
@@ -71,10 +71,10 @@ class FollowUps(_Section):
     # After the answer, when the day's lesson still waits for its check-in.
     checkin_open: str = "Today's check-in is still open: reply with your answer whenever you like."
 
-    @model_validator(mode="after")
-    def _placeholders(self) -> FollowUps:
-        unknown_placeholders(self, {"question": {"action"}, "question_later": {"action"}})
-        return self
+    @field_validator("question", "question_later")
+    @classmethod
+    def _placeholders(cls, text: str) -> str:
+        return known_placeholders(text, {"action"})
 
     def button(self, outcome: str) -> str:
         """The label of an outcome's button ("response", "nothing" or "not-yet")."""
@@ -103,6 +103,10 @@ class ConfidenceTexts(_Section):
     question: str = "How confident do you feel about {teaches}? 1 is not at all, 5 is very."
 
 
+PLAN_PLACEHOLDERS = {"track": {"track"}, "answer": {"lesson", "answer"},
+                     "followup": {"action", "outcome"}}
+
+
 class Plan(_Section):
     """The learner's own plan: `plan`, the end of the path, and the nudge a while later."""
 
@@ -119,12 +123,10 @@ class Plan(_Section):
                   "Have a look at it again, and pick one thing to keep doing this week.")
     nudge_button: str = "Show my plan"
 
-    @model_validator(mode="after")
-    def _placeholders(self) -> Plan:
-        unknown_placeholders(self, {
-            "heading": set(), "track": {"track"}, "answer": {"lesson", "answer"},
-            "followup": {"action", "outcome"}, "empty": set(), "path_done": set(), "nudge": set()})
-        return self
+    @field_validator("heading", "track", "answer", "followup", "empty", "path_done", "nudge")
+    @classmethod
+    def _placeholders(cls, text: str, info: ValidationInfo) -> str:
+        return known_placeholders(text, PLAN_PLACEHOLDERS.get(info.field_name or "", set()))
 
 
 class Coaching(_Section):
