@@ -179,6 +179,7 @@ async def test_a_scheduled_lesson_is_answered_like_any_other(coach: Coach, clock
     await ann.say("done")
     await town.wait_until(BERLIN, "2026-03-03T09:30")
     assert town.lessons("ann") == opening(2)
+    await ann.say("3")  # the follow-up on Monday's try-this came second: its answer comes first
     reply = await ann.say("1")  # the numbered check-in of the lesson that just arrived
     assert "You picked 1" in reply and "Streak: 2 days." in reply
     week = len(coach.content.default_track.lessons)
