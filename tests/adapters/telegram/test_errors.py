@@ -89,7 +89,9 @@ async def test_a_learner_who_blocked_the_bot_gets_nothing_until_they_unblock_it(
     telegram.fake.fail("sendMessage", 403, BLOCKED, chat_id=ann.id)
     await telegram.advance(timedelta(hours=12, minutes=5))  # 09:05 in Tokyo
     assert (await learner(sessions)).unreachable
-    assert [row.status for row in await outbox(sessions)] == ["failed"]
+    # The lesson failed, and the follow-up planned to come after it was not even tried.
+    assert [(row.kind, row.status) for row in await outbox(sessions)] == [
+        ("lesson", "failed"), ("coach", "skipped")]
 
     # Telegram tells the bot when she blocks or unblocks it (my_chat_member).
     await telegram.run(telegram.fake.member_update(ann.chat, ann.me, "kicked", "member"))
