@@ -116,7 +116,9 @@ async def test_a_flood_limit_on_a_lesson_delays_it_and_it_arrives_once(
     assert lesson_titles(ann.inbox()) == first_titles(telegram)
     week = len(telegram.app.content.default_track.lessons)
     assert sum(f" · lesson 2 of {week}" in str(c.params.get("text")) for c in attempts) == 2
-    assert [row.status for row in await outbox(sessions)] == ["sent"]
+    # The lesson, once; then the follow-up on the first lesson's try-this, which came after it.
+    assert [(row.kind, row.status) for row in await outbox(sessions)] == [
+        ("lesson", "sent"), ("coach", "sent")]
 
 
 async def test_a_server_error_is_retried_later(telegram: Harness) -> None:
