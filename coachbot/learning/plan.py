@@ -42,8 +42,8 @@ async def plan_text(repo: Repository, content: Content, learner: Learner) -> str
     for followup in followups:
         found = content.lesson(followup.lesson_id)
         if found is not None:
-            said = [buttons.button(followup.outcome) if followup.outcome else "", followup.note or ""]
-            outcome = "; ".join(part.strip() for part in said if part.strip())
+            said = [buttons.button(followup.outcome) if followup.outcome else None, followup.note]
+            outcome = "; ".join(part.strip() for part in said if part and part.strip())
             lines[followup.lesson_id].append(texts.followup.format(
                 action=action_of(found[0].lessons[found[1]]), outcome=outcome))
     if not lines:
