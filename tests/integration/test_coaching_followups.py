@@ -116,6 +116,20 @@ async def test_a_learner_back_after_days_away_is_asked_at_the_next_delivery_time
     assert follow_ups(town, "eve")[0].startswith("Last time's try-this: Open the network")
 
 
+async def test_a_day_missed_until_quiet_hours_sends_nothing_at_night_and_asks_next_morning(
+        coach: Coach, clock: SimulatedClock) -> None:
+    clock.set(at("2026-03-02T08:30"))
+    town = Town(coach, clock)
+    await (await town.learner("ann", BERLIN, "09:00")).say("done")
+    await town.wait_until(BERLIN, "2026-03-03T08:55")
+    clock.set(at("2026-03-03T22:00"))  # the service was down all Tuesday, back in quiet hours
+    town.restart()
+    await town.wait_until(BERLIN, "2026-03-04T12:00")
+    assert town.local_times("ann") == ["2026-03-04 09:00"]
+    assert town.local_times("ann", "coach") == ["2026-03-04 09:00"]
+    assert follow_ups(town, "ann")[0].startswith("Last time's try-this: Open the network")
+
+
 async def test_a_restart_the_same_day_sends_nothing_twice(
         coach: Coach, clock: SimulatedClock, sessions: async_sessionmaker[AsyncSession]) -> None:
     clock.set(at("2026-03-02T08:30"))
