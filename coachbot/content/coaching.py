@@ -7,11 +7,23 @@ in by the coach; `content check` refuses a placeholder a message does not know.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from string import Formatter
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def known_placeholders(text: str, names: set[str]) -> str:
+    """Refuse a `{name}` the coach does not fill in for that message (a typo would show raw)."""
+    used = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+    if used - names:
+        wanted = ", ".join(f"{{{name}}}" for name in sorted(names)) or "none"
+        raise ValueError(f"unknown placeholder {{{sorted(used - names)[0]}}} (this message may use: "
+                         f"{wanted})")
+    return text
 
 
 class Audience(_Section):
@@ -62,6 +74,8 @@ class FollowUps(_Section):
     """The follow-up on a lesson's "try this", and the defaults for its three answers."""
 
     question: str = "Yesterday's try-this: {action}. How did it go?"
+    # The same when the lesson was done before yesterday (the learner was away a while).
+    question_later: str = "Last time's try-this: {action}. How did it go?"
     response_button: str = "Tried it, got a response"
     nothing_button: str = "Tried it, nothing yet"
     not_yet_button: str = "Didn't get to it"
@@ -69,6 +83,23 @@ class FollowUps(_Section):
     nothing: str = ("Trying counts. Responses take time; a small thing done again tends to be "
                     "noticed.")
     not_yet: str = "No problem. It will still work another day; pick a moment that's easy."
+    noted: str = "Thanks for telling me. I've kept that with your plan; type plan to see it."
+    already: str = "You've already told me how that one went; it's noted."
+    expired: str = "That follow-up is no longer open. Type plan to see what you've noted so far."
+    # After the answer, when the day's lesson still waits for its check-in.
+    checkin_open: str = "Today's check-in is still open: reply with your answer whenever you like."
+
+    @field_validator("question", "question_later")
+    @classmethod
+    def _placeholders(cls, text: str) -> str:
+        return known_placeholders(text, {"action"})
+
+    def button(self, outcome: str) -> str:
+        """The label of an outcome's button ("response", "nothing" or "not-yet")."""
+        return str(getattr(self, f"{outcome.replace('-', '_')}_button"))
+
+    def reply(self, outcome: str) -> str:
+        return str(getattr(self, outcome.replace("-", "_")))
 
 
 class Reviews(_Section):
@@ -90,10 +121,30 @@ class ConfidenceTexts(_Section):
     question: str = "How confident do you feel about {teaches}? 1 is not at all, 5 is very."
 
 
+PLAN_PLACEHOLDERS = {"track": {"track"}, "answer": {"lesson", "answer"},
+                     "followup": {"action", "outcome"}}
+
+
 class Plan(_Section):
     """The learner's own plan: `plan`, the end of the path, and the nudge a while later."""
 
+    heading: str = "Your plan:"
+    track: str = "{track}"
+    answer: str = "- {lesson}: {answer}"
+    followup: str = "- {action}: {outcome}"
+    empty: str = ("Your plan fills up as you go: your answers to the open check-ins, and what "
+                  "you tell me when I ask how a try-this went. Type plan again after a few lessons.")
+    path_done: str = ("That's the end of your path. Well done. Here is what you worked out along "
+                      "the way, as one note to keep:")
     nudge_after_days: int = Field(default=30, ge=1, le=365)
+    nudge: str = ("It's been a while since you finished your path. How is your plan going? "
+                  "Have a look at it again, and pick one thing to keep doing this week.")
+    nudge_button: str = "Show my plan"
+
+    @field_validator("heading", "track", "answer", "followup", "empty", "path_done", "nudge")
+    @classmethod
+    def _placeholders(cls, text: str, info: ValidationInfo) -> str:
+        return known_placeholders(text, PLAN_PLACEHOLDERS.get(info.field_name or "", set()))
 
 
 class Coaching(_Section):

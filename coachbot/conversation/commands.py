@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from coachbot.conversation import account, lessons, mentor, onboarding, tracks
+from coachbot.conversation import account, lessons, mentor, onboarding, plan, tracks
 from coachbot.conversation.context import Context
 from coachbot.messages import Reply
 from coachbot.platform import command_prefixes
@@ -54,6 +54,7 @@ REGISTRY: tuple[Command, ...] = (
     Command("done", "done: mark the current lesson done", lessons.done),
     Command("progress", "progress: lessons done, your streak, when the next lesson arrives",
             lessons.progress, aliases=("stats", "status")),
+    Command("plan", "plan: your own answers along the way, as one note to keep", plan.show),
     Command("tracks", "tracks: list the tracks", tracks.list_tracks),
     Command("track", "track <id>: switch track (progress in each track is kept)", tracks.switch_track),
     Command("time", "time HH:MM: change your daily delivery time", tracks.set_time),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coachbot.conversation import setaside
+from coachbot.conversation import plan, setaside
 from coachbot.conversation.context import Context
 from coachbot.messages import Reply
 from coachbot.store.models import LessonRecord
@@ -10,7 +10,7 @@ from coachbot.store.models import LessonRecord
 
 async def after_completion(ctx: Context, record: LessonRecord) -> list[Reply]:
     """Replies that follow "Marked as done" (the end of a track or of the path)."""
-    return []
+    return [*await plan.at_path_end(ctx, record)]
 
 
 async def progress_lines(ctx: Context) -> list[str]:

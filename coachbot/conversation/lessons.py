@@ -9,7 +9,7 @@ from coachbot.conversation.context import Context
 from coachbot.learning import waits
 from coachbot.learning.path import next_on_path
 from coachbot.learning.render import checkin_choices, lesson_reply, plural
-from coachbot.learning.state import IDLE, AwaitingCheckin, ChoosingNext
+from coachbot.learning.state import IDLE, AwaitingCheckin, ChoosingNext, Idle
 from coachbot.learning.summary import next_delivery_of, streak_of, summarise
 from coachbot.localtime import describe_local
 from coachbot.messages import Choice, Reply
@@ -203,7 +203,8 @@ async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply
     if completed:
         ctx.parts.progression.complete(ctx.learner, record, ctx.now)
         text += f"\nMarked as done. {await streak_line(ctx)}"
-    ctx.learner.choices = None
+    if isinstance(ctx.state, Idle | AwaitingCheckin):  # a question asked since keeps its numbers
+        ctx.learner.choices = None
     return [Reply(text, edit_previous=True),
             *(await extras.after_completion(ctx, record) if completed else [])]
 

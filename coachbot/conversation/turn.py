@@ -14,6 +14,7 @@ from coachbot.buttons import (
     Answer,
     Done,
     FaqTopic,
+    FollowUpAnswer,
     Forget,
     NextChoice,
     PickTime,
@@ -23,13 +24,22 @@ from coachbot.buttons import (
     Unknown,
     decode,
 )
-from coachbot.conversation import account, commands, lessons, onboarding, questions, tracks
+from coachbot.conversation import (
+    account,
+    commands,
+    followups,
+    lessons,
+    onboarding,
+    questions,
+    tracks,
+)
 from coachbot.conversation.commands import Parsed
 from coachbot.conversation.context import Context
 from coachbot.learning.state import (
     AwaitingCheckin,
     ChoosingNext,
     ConfirmingForget,
+    FollowingUp,
     Idle,
     Onboarding,
     State,
@@ -138,6 +148,8 @@ async def press(ctx: Context, state: State, given: Input) -> list[Reply]:
             return await tracks.set_time(ctx, (hhmm,))
         case Forget(confirmed):
             return await account.pressed(ctx, confirmed, confirming=isinstance(state, ConfirmingForget))
+        case FollowUpAnswer(lesson_id, outcome):
+            return await followups.answer(ctx, lesson_id, outcome)
         case FaqTopic(entry_id):
             answer = questions.topic(ctx, entry_id)
             if answer is not None:
@@ -191,6 +203,17 @@ async def leave_next_question(ctx: Context, state: State, given: Input) -> list[
     return await TABLE[AwaitingCheckin][type(given)](ctx, ctx.state, given)
 
 
+# -- an open follow-up --------------------------------------------------------------------
+
+async def followup_text(ctx: Context, state: State, given: Input) -> list[Reply]:
+    """A few words say how the try-this went; a question goes to the FAQ and it stays open."""
+    assert isinstance(state, FollowingUp) and isinstance(given, Text)
+    if not given.text or questions.looks_like_question(given.text):
+        return await free_text(ctx, state, given)
+    kept = await followups.note(ctx, state.lesson_id, given.text)
+    return kept if kept is not None else await free_text(ctx, state, given)
+
+
 # -- confirming forget -------------------------------------------------------------------
 
 async def confirm_forget(ctx: Context, state: State, given: Input) -> list[Reply]:
@@ -226,6 +249,7 @@ TABLE: Mapping[type, Mapping[type, Step]] = {
     AwaitingCheckin: {**IDLE_ROW, Text: checkin_text},
     ChoosingNext: {Command: leave_next_question, UnknownCommand: leave_next_question,
                    Number: pick_number, Text: leave_next_question, Button: leave_next_question},
+    FollowingUp: {**IDLE_ROW, Text: followup_text},
     ConfirmingForget: {Command: keep_then_run, UnknownCommand: keep_then_run, Number: keep_data,
                        Text: confirm_forget, Button: keep_then_run},
 }

@@ -18,7 +18,8 @@ from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.groups.csvsafe import SafeCsvWriter
-from coachbot.groups.sections import Section, gather
+from coachbot.groups.followups import followup_section
+from coachbot.groups.sections import Section, gather, register
 from coachbot.learning.waits import SILENCE, days_of
 from coachbot.localtime import local_date
 from coachbot.store.models import FaqMiss, Group, Learner, LessonRecord, Membership, Pause
@@ -33,6 +34,7 @@ PAUSED_BY_SILENCE = "paused by silence"
 CSV_COLUMNS = ("group", "member", "platform", "user_id", "timezone", "joined", "last_active",
                "last_lesson", "lessons_done", "current_streak_days", "current_track", "status",
                "unreachable")
+register(followup_section)  # the coaching figures every report shows once there are any
 
 
 @dataclass

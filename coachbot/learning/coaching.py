@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from coachbot.learning.daily import Composer, Provider
+from coachbot.learning.followups import FollowUps
+from coachbot.learning.plan import PlanNudge
 from coachbot.learning.progression import Progression
 
 
 def providers(progression: Progression) -> list[Provider]:
     """Every kind of extra message, most important first."""
-    return []
+    content = progression.content
+    return [
+        # "confidence" comes first, before the follow-up, once it is here.
+        FollowUps(content),
+        # "review" comes here, after the follow-up.
+        PlanNudge(content),  # last: a month after the path, it can wait a day
+    ]
 
 
 def composer(progression: Progression) -> Composer:

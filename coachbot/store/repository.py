@@ -12,11 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.store.models import (
     CheckInAnswer,
+    Confidence,
     FaqMiss,
+    FollowUp,
     Learner,
     LessonRecord,
     Membership,
     Pause,
+    Review,
     Status,
     TrackProgress,
 )
@@ -41,8 +44,13 @@ class Repository:
         return learner
 
     async def forget(self, learner: Learner) -> None:
-        """Delete the learner and everything stored about them."""
-        for table in (CheckInAnswer, LessonRecord, TrackProgress, Membership, FaqMiss, Pause):
+        """Delete the learner and everything stored about them.
+
+        Table by table, not by the foreign keys' cascades: SQLite enforces those only with
+        `PRAGMA foreign_keys` on, which a database opened by another tool may not have.
+        """
+        for table in (CheckInAnswer, LessonRecord, TrackProgress, Membership, FaqMiss, FollowUp,
+                      Review, Confidence, Pause):
             await self.session.execute(delete(table).where(table.learner_id == learner.id))
         await self.session.delete(learner)
 

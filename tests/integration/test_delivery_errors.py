@@ -37,7 +37,8 @@ async def town(coach: Coach, clock: SimulatedClock) -> Town:
     clock.set(at("2026-03-02T08:00"))
     town = Town(coach, clock)
     for user in ("ann", "bob"):
-        await (await town.learner(user, BERLIN, "09:00")).say("done")  # no reminder today
+        # No reminder and no follow-up: only the lessons go out, so their errors are the only ones.
+        await (await town.learner(user, BERLIN, "09:00")).say("reminders off")
     return town
 
 

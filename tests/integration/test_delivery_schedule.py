@@ -171,9 +171,13 @@ async def test_finished_track_gets_nothing_more(coach: Coach, clock: SimulatedCl
         await ann.say("done")
         await ann.say("next")
     await ann.say("done")
-    await town.wait(timedelta(days=2))
-    assert town.received("ann") == []
-    assert [r for r in await rows(sessions) if r.kind == "lesson"] == []
+    await town.wait(timedelta(days=7))
+    # No lesson comes again: the day after, only the coach's one question about the last
+    # lesson's try-this (asked once), and nothing on the days after that.
+    followed = town.messenger.to("ann")
+    assert [out.reply.lesson for out in followed] == [None] * len(followed)
+    assert [out.metadata["local_time"][:10] for out in followed] == ["2026-03-03"]
+    assert "try-this" in followed[0].reply.text
     assert "finished every lesson" in await ann.say("next")
 
 
@@ -184,6 +188,7 @@ async def test_a_scheduled_lesson_is_answered_like_any_other(coach: Coach, clock
     await ann.say("done")
     await town.wait_until(BERLIN, "2026-03-03T09:30")
     assert town.lessons("ann") == opening(2)
+    await ann.say("3")  # the follow-up on Monday's try-this came second: its answer comes first
     reply = await ann.say("1")  # the numbered check-in of the lesson that just arrived
     assert "You picked 1" in reply and "Streak: 2 days." in reply
     week = len(coach.content.default_track.lessons)

@@ -97,3 +97,14 @@ def test_the_bot_refuses_to_start_on_content_the_check_refuses(tmp_path: Path) -
     assert result.returncode == 2
     assert "habits.yaml:" in result.stderr and "characters as sent; at most 1200" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_coaching_texts_are_overridden_and_an_unknown_placeholder_is_named(tmp_path: Path) -> None:
+    root = copy_content(tmp_path)
+    (root / "coaching.yaml").write_text(
+        "followups:\n  question_later: \"Earlier: {action}. How was it?\"\n"
+        "plan:\n  heading: \"My plan\"\n  answer: \"- {lesson} -> {reply}\"\n")
+    assert "coaching.yaml:5: plan.answer: unknown placeholder {reply} (this message may use: " \
+           "{answer}, {lesson})" in problems_of(root)
+    (root / "coaching.yaml").write_text("followups:\n  question_later: \"Earlier: {action}. How was it?\"\n")
+    assert load_content(root).coaching.followups.question_later == "Earlier: {action}. How was it?"

@@ -51,6 +51,7 @@ async def test_a_newcomers_week_in_a_direct_message(workspace: Workspace, fake: 
             assert "Not quite" in workspace.text_of(today)
         elif day == "2026-03-04":  # the answer typed as a number works like the button
             number = int(answer(content, today).rsplit(":", 1)[1]) + 1
+            await workspace.dm(ANN, "2")  # the follow-up on yesterday's try-this came second
             assert "Good call" in (await workspace.dm(ANN, str(number)))[-1].args["text"]
         elif day == "2026-03-06":  # a day off: nothing answered
             pass

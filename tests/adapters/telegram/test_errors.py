@@ -89,7 +89,9 @@ async def test_a_learner_who_blocked_the_bot_gets_nothing_until_they_unblock_it(
     telegram.fake.fail("sendMessage", 403, BLOCKED, chat_id=ann.id)
     await telegram.advance(timedelta(hours=12, minutes=5))  # 09:05 in Tokyo
     assert (await learner(sessions)).unreachable
-    assert [row.status for row in await outbox(sessions)] == ["failed"]
+    # The lesson failed, and the follow-up planned to come after it was not even tried.
+    assert [(row.kind, row.status) for row in await outbox(sessions)] == [
+        ("lesson", "failed"), ("coach", "skipped")]
 
     # Telegram tells the bot when she blocks or unblocks it (my_chat_member).
     await telegram.run(telegram.fake.member_update(ann.chat, ann.me, "kicked", "member"))
@@ -114,7 +116,9 @@ async def test_a_flood_limit_on_a_lesson_delays_it_and_it_arrives_once(
     assert lesson_titles(ann.inbox()) == first_titles(telegram)
     week = len(telegram.app.content.default_track.lessons)
     assert sum(f" · lesson 2 of {week}" in str(c.params.get("text")) for c in attempts) == 2
-    assert [row.status for row in await outbox(sessions)] == ["sent"]
+    # The lesson, once; then the follow-up on the first lesson's try-this, which came after it.
+    assert [(row.kind, row.status) for row in await outbox(sessions)] == [
+        ("lesson", "sent"), ("coach", "sent")]
 
 
 async def test_a_server_error_is_retried_later(telegram: Harness) -> None:

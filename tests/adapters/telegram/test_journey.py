@@ -101,7 +101,9 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
     await telegram.advance(timedelta(hours=12, minutes=5))
     for day, taught in enumerate(week.lessons[1:], start=2):
         lesson_id = taught.id
-        lesson = ann.last()
+        lesson, asked = ann.inbox()[-2:]  # the lesson, then the follow-up on yesterday's try-this
+        assert "How did it go?" in asked["text"], f"day {day}"
+        await ann.press(asked, "Tried it, got a response")
         assert bold(lesson)[0] == title_of(app, lesson_id), f"day {day}"
         if taught.checkin.is_reflection:  # the week ends with a reflection, with a button to mark it done
             assert [b["text"] for b in buttons(lesson)] == ["Mark as done"]
