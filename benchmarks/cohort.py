@@ -138,6 +138,15 @@ class Person:
     unanswered: dict[str, Reply] = field(default_factory=dict)  # lessons received, by id
     answered: set[str] = field(default_factory=set)
 
+    def received(self, reply: Reply) -> None:
+        """Remember a lesson until it is answered (a reminder sends them back to it)."""
+        if reply.lesson is not None and reply.lesson.lesson_id not in self.answered:
+            self.unanswered.setdefault(reply.lesson.lesson_id, reply)
+
+    def answer(self, lesson_id: str) -> None:
+        self.answered.add(lesson_id)
+        self.unanswered.pop(lesson_id, None)
+
     def answers_on(self, day: date) -> bool:
         index = (day - self.joined).days
         return 0 <= index < len(self.answering) and self.answering[index]
@@ -215,18 +224,17 @@ def reaction(person: Person, reply: Reply, own: bool, content: Content) -> Said 
     """What `person` sends back to `reply` (a message of the coach's own, or a reply), if anything."""
     view = reply.lesson
     if view is not None and view.lesson_id not in person.answered and is_reflection(reply):
-        person.answered.add(view.lesson_id)
+        person.answer(view.lesson_id)
         return Said(text=person.rng.choice(SENTENCES))
     offered = [(c, decode(c.action)) for c in reply.choices]
     offered = [(c, action) for c, action in offered if pressable(action, own)]
     if offered:
         choice, action = pick(person, offered, content)
         if isinstance(action, Answer | Done):
-            person.answered.add(action.lesson_id)
+            person.answer(action.lesson_id)
         return Said(action=choice.action)
-    waiting = [lesson for lesson in person.unanswered if lesson not in person.answered]
-    if own and waiting:  # a reminder or a note: back to the lesson still open
-        return reaction(person, person.unanswered[waiting[-1]], own, content)
+    if own and person.unanswered:  # a reminder or a note: back to the latest lesson still open
+        return reaction(person, person.unanswered.pop(list(person.unanswered)[-1]), own, content)
     return None
 
 
@@ -373,8 +381,7 @@ class Cohort:
         works in any state, words go to whatever was asked last."""
         content = self.app.content
         for reply in sorted(messages, key=is_reflection):
-            if reply.lesson is not None:
-                person.unanswered.setdefault(reply.lesson.lesson_id, reply)
+            person.received(reply)
             said = reaction(person, reply, own, content)
             if said is not None:
                 replies = await self.say(person, said)
@@ -417,8 +424,7 @@ class Cohort:
         tally.quiet += quiet is not None and in_window(local.time(), quiet)
         tally.while_paused += held == Status.PAUSED
         tally.after_stop += held == Status.STOPPED
-        if out.reply.lesson is not None:
-            person.unanswered.setdefault(out.reply.lesson.lesson_id, out.reply)
+        person.received(out.reply)
         if held is None and person.answers_on(local.date()):
             person.inbox.append(out.reply)
             if not person.reading:
