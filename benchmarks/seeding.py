@@ -55,9 +55,8 @@ def seed_learners(path: Path, count: int, *, platform: str, track: str,
         engine.dispose()
 
 
-async def seed_due_learners(engine: AsyncEngine, count: int, platform: str, due: datetime,
-                            track: str) -> None:
-    """Empty every table, then add `count` active learners on `track` due at `due` (UTC)."""
+async def empty_tables(engine: AsyncEngine) -> None:
+    """Delete every row of a migrated database, so a run starts from nobody."""
     async with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             names = ", ".join(t.name for t in reversed(Base.metadata.sorted_tables))
@@ -65,6 +64,13 @@ async def seed_due_learners(engine: AsyncEngine, count: int, platform: str, due:
         else:
             for table in reversed(Base.metadata.sorted_tables):
                 await conn.execute(delete(table))
+
+
+async def seed_due_learners(engine: AsyncEngine, count: int, platform: str, due: datetime,
+                            track: str) -> None:
+    """Empty every table, then add `count` active learners on `track` due at `due` (UTC)."""
+    await empty_tables(engine)
+    async with engine.begin() as conn:
         joined = due - timedelta(days=1)
         await conn.execute(insert(Learner), [
             dict(platform=platform, platform_user_id=f"u{i}", chat_id=f"u{i}", display_name="",
