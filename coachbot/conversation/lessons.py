@@ -6,6 +6,7 @@ from coachbot.buttons import PickTrack, encode
 from coachbot.content.models import Track
 from coachbot.conversation import extras
 from coachbot.conversation.context import Context
+from coachbot.learning import reviews
 from coachbot.learning.path import next_on_path
 from coachbot.learning.render import lesson_reply, plural
 from coachbot.learning.summary import next_delivery_of, streak_of, summarise
@@ -128,6 +129,8 @@ async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply
                       "lesson.")]
     await ctx.repo.add_answer(ctx.learner, lesson_id, ctx.now, choice=index)
     chosen = choices[index]
+    await reviews.schedule(ctx.repo, ctx.learner, lesson_id, chosen.best, ctx.now,
+                           ctx.content.coaching.reviews)
     if chosen.best:
         text = f"You picked {index + 1}: {chosen.text}\nGood call. {chosen.explanation}"
     else:

@@ -18,14 +18,22 @@ from coachbot.buttons import (
     PickTime,
     PickTrack,
     PickZone,
+    ReviewAnswer,
     Typed,
     Unknown,
     decode,
 )
-from coachbot.conversation import account, commands, lessons, onboarding, questions, tracks
+from coachbot.conversation import account, commands, lessons, onboarding, questions, reviews, tracks
 from coachbot.conversation.commands import Parsed
 from coachbot.conversation.context import Context
-from coachbot.learning.state import AwaitingCheckin, ConfirmingForget, Idle, Onboarding, State
+from coachbot.learning.state import (
+    AwaitingCheckin,
+    ConfirmingForget,
+    Idle,
+    Onboarding,
+    Reviewing,
+    State,
+)
 from coachbot.messages import Reply
 from coachbot.store.repository import decode_choices
 from coachbot.textinput import as_number
@@ -114,6 +122,8 @@ async def press(ctx: Context, state: State, given: Input) -> list[Reply]:
             return await lessons.answer_checkin(ctx, lesson_id, index)
         case Done(lesson_id):
             return await lessons.complete(ctx, lesson_id)
+        case ReviewAnswer(lesson_id, index):
+            return await reviews.answer(ctx, state, lesson_id, index)
         case PickTrack(track_id) if state == Onboarding("track"):
             return await onboarding.answer(ctx, "track", track_id)
         case PickTrack(track_id):
@@ -204,6 +214,9 @@ TABLE: Mapping[type, Mapping[type, Step]] = {
     Onboarding: {Command: then_continue_onboarding, UnknownCommand: then_continue_onboarding,
                  Number: pick_number, Text: onboarding_text, Button: press},
     AwaitingCheckin: {**IDLE_ROW, Text: checkin_text},
+    # A typed number answers the review (its choices are the ones offered last); a question
+    # typed meanwhile is answered as ever, and the review stays open.
+    Reviewing: IDLE_ROW,
     ConfirmingForget: {Command: keep_then_run, UnknownCommand: keep_then_run, Number: keep_data,
                        Text: confirm_forget, Button: keep_then_run},
 }
