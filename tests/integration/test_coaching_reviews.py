@@ -42,7 +42,7 @@ def review_days(town: Town, user: str) -> list[str]:
 
 async def answer(coach: Coach, chat: Chat, review: Reply, lesson_id: str, best: bool = True) -> str:
     """Type the number that the review shows for the best (or a wrong) choice."""
-    wanted = [c.text for c in checkin(coach, lesson_id).choices if c.best == best][0]
+    wanted = next(c.text for c in checkin(coach, lesson_id).choices if c.best == best)
     shown = [choice.label for choice in review.choices]
     return await chat.say(str(shown.index(wanted) + 1))
 
