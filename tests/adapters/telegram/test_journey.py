@@ -101,7 +101,7 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
     await telegram.advance(timedelta(hours=12, minutes=5))
     for day, taught in enumerate(week.lessons[1:], start=2):
         lesson_id = taught.id
-        lesson = ann.last()
+        lesson = next(m for m in reversed(ann.inbox()) if bold(m))  # a review may follow it
         assert bold(lesson)[0] == title_of(app, lesson_id), f"day {day}"
         if taught.checkin.is_reflection:  # the week ends with a reflection, with a button to mark it done
             assert [b["text"] for b in buttons(lesson)] == ["Mark as done"]
@@ -109,6 +109,7 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
         elif day == 3:
             assert "Marked as done." in texts(await ann.say("/done"))
         elif day == 4:  # a typed number picks the same as the button would
+            await ann.press(ann.last(), "1")  # once the review that came after it is answered
             number = next(b["text"] for b in buttons(lesson)
                           if b["callback_data"].endswith(":0"))
             assert "You picked 1" in texts(await ann.say(number))
