@@ -80,6 +80,10 @@ class Reviews(_Section):
     closed: str = "That review is closed. It will come back another day."
     checkin_open: str = "Your check-in for \"{title}\" is still open whenever you're ready."
     progress: str = "Reviews: {done} done, {share}% answered well"
+    # The mentor's report: "Reviews: done 12; answered well 75%".
+    report_title: str = "Reviews"
+    report_done: str = "done"
+    report_right: str = "answered well"
 
     @field_validator("intervals")
     @classmethod
@@ -102,7 +106,8 @@ REVIEW_PLACEHOLDERS: dict[str, set[str]] = {
     "intro": {"title"}, "how_to_answer": set(), "right": {"choice", "explanation"},
     "wrong": {"choice", "explanation", "best", "best_explanation"}, "again_in": {"days"},
     "again_tomorrow": set(), "learnt": set(), "already": set(), "closed": set(),
-    "checkin_open": {"title"}, "progress": {"done", "share"},
+    "checkin_open": {"title"}, "progress": {"done", "share"}, "report_title": set(),
+    "report_done": set(), "report_right": set(),
 }
 
 

@@ -15,17 +15,20 @@ for the next review of that check-in.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.buttons import ReviewAnswer, encode
 from coachbot.content.coaching import Reviews
 from coachbot.content.models import CheckIn, Content, Lesson
+from coachbot.groups.sections import Figure, Section
 from coachbot.learning.state import Reviewing, dump_state
 from coachbot.localtime import local_date
 from coachbot.messages import Choice, Reply
-from coachbot.store.models import Learner, Review
+from coachbot.store.models import Group, Learner, Review
 from coachbot.store.repository import Repository, encode_choices
 
 
@@ -90,18 +93,38 @@ def choices(checkin: CheckIn, lesson_id: str, order: list[int]) -> tuple[Choice,
                  for index in order)
 
 
-async def totals(repo: Repository, learner: Learner) -> tuple[int, int]:
-    """Reviews answered, and of those answered well, over all the learner's check-ins."""
-    row = (await repo.session.execute(
+async def totals(session: AsyncSession, learners: ColumnElement[bool]) -> tuple[int, int]:
+    """Reviews answered, and of those answered well, by the learners `learners` selects."""
+    row = (await session.execute(
         select(func.coalesce(func.sum(Review.done), 0), func.coalesce(func.sum(Review.right), 0))
-        .where(Review.learner_id == learner.id))).one()
+        .where(learners))).one()
     return int(row[0]), int(row[1])
+
+
+def share(done: int, right: int) -> int:
+    return round(100 * right / done)
 
 
 async def progress_lines(repo: Repository, learner: Learner, texts: Reviews) -> list[str]:
     """`progress`'s line on reviews, once there has been one."""
-    done, right = await totals(repo, learner)
-    return [texts.progress.format(done=done, share=round(100 * right / done))] if done else []
+    done, right = await totals(repo.session, Review.learner_id == learner.id)
+    return [texts.progress.format(done=done, share=share(done, right))] if done else []
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """The mentor's report: the group's reviews done and the share answered well (a section
+    source of groups.sections, registered by the composition root with the content's words)."""
+
+    texts: Reviews
+
+    async def __call__(self, session: AsyncSession, group: Group, member_ids: Select[int],
+                       now: datetime) -> Section | None:
+        done, right = await totals(session, Review.learner_id.in_(member_ids))
+        if not done:
+            return None
+        return Section(self.texts.report_title, (Figure(self.texts.report_done, str(done)),
+                                                 Figure(self.texts.report_right, f"{share(done, right)}%")))
 
 
 class ReviewProvider:

@@ -206,3 +206,20 @@ async def test_a_review_keeps_the_local_time_across_the_change_to_summer_time(
     reviewed = [out for out in town.messenger.to("ann") if out.metadata["kind"] == "coach"]
     assert [out.metadata["local_time"][:16] for out in reviewed] == ["2026-03-29T09:00"]
     assert reviewed[0].metadata["local_time"].endswith("+02:00")
+
+
+async def test_the_mentors_report_counts_the_groups_reviews(coach: Coach, clock: SimulatedClock) -> None:
+    clock.set(at("2026-03-02T08:00"))
+    town = Town(coach, clock)
+    mentor = Chat(coach, "gina", platform="test", chat_id="-100", group=True, admin=True)
+    for user in ("ann", "bob"):
+        await town.learner(user, BERLIN, "09:00")
+        await Chat(coach, user, chat_id="-100", group=True).say("hi all")
+        await town.chats[user].say(number_of(coach, "basics-1"))
+    assert "Reviews:" not in await mentor.say("report")
+    await town.wait_until(BERLIN, "2026-03-04T10:00")
+    await answer(coach, town.chats["ann"], reviews(town, "ann")[-1], "basics-1")
+    await answer(coach, town.chats["bob"], reviews(town, "bob")[-1], "basics-1", best=False)
+
+    assert "Reviews: done 2; answered well 50%" in await mentor.say("report")
+
