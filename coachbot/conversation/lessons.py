@@ -9,6 +9,7 @@ from coachbot.conversation.context import Context
 from coachbot.learning import reviews
 from coachbot.learning.path import next_on_path
 from coachbot.learning.render import lesson_reply, plural
+from coachbot.learning.state import IDLE
 from coachbot.learning.summary import next_delivery_of, streak_of, summarise
 from coachbot.localtime import describe_local
 from coachbot.messages import Choice, Reply
@@ -141,7 +142,8 @@ async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply
     if completed:
         ctx.parts.progression.complete(ctx.learner, record, ctx.now)
         text += f"\nMarked as done. {await streak_line(ctx)}"
-    ctx.learner.choices = None
+    if ctx.state == IDLE:  # a dialogue still open (a review sent after the lesson) keeps its numbers
+        ctx.learner.choices = None
     return [Reply(text, edit_previous=True),
             *(await extras.after_completion(ctx, record) if completed else [])]
 

@@ -74,6 +74,19 @@ async def test_a_check_in_comes_back_two_days_later_with_the_lesson_in_an_order_
     assert town.local_times("ann", "reminder") == ["2026-03-03 13:00"]
 
 
+async def test_the_lesson_answered_by_its_button_leaves_the_review_open_to_typed_numbers(
+        coach: Coach, clock: SimulatedClock) -> None:
+    clock.set(at("2026-03-02T08:00"))
+    town = Town(coach, clock)
+    ann = await town.learner("ann", BERLIN, "09:00")
+    await ann.say(number_of(coach, "basics-1"))
+    await town.wait_until(BERLIN, "2026-03-04T10:00")
+    lesson, review = town.messenger.to("ann")[-2:]
+    assert "Good call." in await ann.press(lesson.reply.choices[1].action)  # basics-3's best
+    scored = await answer(coach, ann, review.reply, "basics-1")
+    assert "comes back in 7 days" in scored and "still open" not in scored
+
+
 async def test_after_the_track_the_review_comes_alone_at_delivery_time(
         coach: Coach, clock: SimulatedClock) -> None:
     clock.set(at("2026-03-02T08:00"))
