@@ -11,6 +11,7 @@ from coachbot.conversation import Coach
 from coachbot.messages import Reply
 from tests.conftest import Chat
 from tests.delivery_kit import Town
+from tests.integration.test_delivery_console import converse
 
 BERLIN = "Europe/Berlin"
 
@@ -236,3 +237,15 @@ async def test_the_mentors_report_counts_the_groups_reviews(coach: Coach, clock:
 
     assert "Reviews: done 2; answered well 50%" in await mentor.say("report")
 
+
+
+async def test_the_terminal_shows_the_review_after_a_wait_and_takes_its_number(
+        database_url: str, coach: Coach) -> None:
+    best = next(c.text for c in checkin(coach, "basics-1").choices if c.best)
+    # Her own order puts the best answer of basics-1 (2nd in the lesson) first this time.
+    text = await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "09:00",
+                          number_of(coach, "basics-1"), "wait 2d2h", "1")
+    review = text.index('A quick look back at "Pick one place to begin":')
+    assert text.index("[Mon 9 Mar 2026 09:00 (America/New_York)]") < review
+    assert f"  1. {best}" in text[review:]
+    assert "Good call." in text[review:] and "This one comes back in 7 days." in text[review:]
