@@ -137,11 +137,11 @@ class ReviewProvider:
         self.texts = content.coaching.reviews
 
     async def due(self, repo: Repository, learner: Learner, today: date, now: datetime) -> str | None:
-        """The check-in due longest, unless a review was already asked today."""
-        asked_today = await repo.session.scalar(select(Review.id).where(
+        """The check-in due longest; once one was asked today, only that one (a retried send)."""
+        asked = await repo.session.scalar(select(Review).where(
             Review.learner_id == learner.id, Review.asked_on == today).limit(1))
-        if asked_today is not None:
-            return None
+        if asked is not None:
+            return None if answered(asked) else asked.lesson_id
         due = await repo.session.scalars(
             select(Review.lesson_id).where(Review.learner_id == learner.id, Review.due_on <= today)
             .order_by(Review.due_on, Review.id))

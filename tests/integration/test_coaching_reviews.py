@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from coachbot.clock import SimulatedClock
 from coachbot.content.models import CheckIn
 from coachbot.conversation import Coach
+from coachbot.delivery.ports import TransientError
 from coachbot.messages import Reply
 from tests.conftest import Chat
 from tests.delivery_kit import Town
@@ -106,6 +107,12 @@ async def test_after_the_track_the_review_comes_alone_at_delivery_time(
     scored = await answer(coach, ann, daily[0].reply, "basics-1")
     assert "Good call." in scored and "still open" not in scored
     assert "There's nothing to choose right now" in await ann.say("1")
+
+    # A week after it was answered the platform fails at first: the retry still brings it, once.
+    town.messenger.answer("ann", TransientError("502 Bad Gateway"))
+    await town.wait_until(BERLIN, "2026-03-12T08:00")
+    assert review_days(town, "ann") == ["2026-03-03", "2026-03-11"]
+    assert len([out for out in town.messenger.attempts if out.chat_id == "ann"]) == 3
 
 
 async def test_wrong_answers_come_back_sooner_and_two_right_in_a_row_drop_it(
