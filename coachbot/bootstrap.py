@@ -24,8 +24,7 @@ from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
 from coachbot.faq import FaqMatcher
 from coachbot.faq.choose import choose_matcher
-from coachbot.groups import sections
-from coachbot.learning import reviews
+from coachbot.groups import reviews, sections
 from coachbot.learning.progression import Progression
 from coachbot.platform import platform_limits
 from coachbot.queued import WorkQueued

@@ -15,20 +15,18 @@ for the next review of that check-in.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot.buttons import ReviewAnswer, encode
 from coachbot.content.coaching import Reviews
 from coachbot.content.models import CheckIn, Content, Lesson
-from coachbot.groups.sections import Figure, Section
 from coachbot.learning.state import Reviewing, dump_state
 from coachbot.localtime import local_date
 from coachbot.messages import Choice, Reply
-from coachbot.store.models import Group, Learner, Review
+from coachbot.store.models import Learner, Review
 from coachbot.store.repository import Repository, encode_choices
 
 
@@ -109,22 +107,6 @@ async def progress_lines(repo: Repository, learner: Learner, texts: Reviews) -> 
     """`progress`'s line on reviews, once there has been one."""
     done, right = await totals(repo.session, Review.learner_id == learner.id)
     return [texts.progress.format(done=done, share=share(done, right))] if done else []
-
-
-@dataclass(frozen=True)
-class GroupFigures:
-    """The mentor's report: the group's reviews done and the share answered well (a section
-    source of groups.sections, registered by the composition root with the content's words)."""
-
-    texts: Reviews
-
-    async def __call__(self, session: AsyncSession, group: Group, member_ids: Select[int],
-                       now: datetime) -> Section | None:
-        done, right = await totals(session, Review.learner_id.in_(member_ids))
-        if not done:
-            return None
-        return Section(self.texts.report_title, (Figure(self.texts.report_done, str(done)),
-                                                 Figure(self.texts.report_right, f"{share(done, right)}%")))
 
 
 class ReviewProvider:
