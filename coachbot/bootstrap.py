@@ -24,6 +24,7 @@ from coachbot.delivery.scheduler import Scheduler
 from coachbot.delivery.service import DeliveryService
 from coachbot.faq import FaqMatcher
 from coachbot.faq.choose import choose_matcher
+from coachbot.groups import reviews, sections
 from coachbot.learning.progression import Progression
 from coachbot.platform import platform_limits
 from coachbot.queued import WorkQueued
@@ -93,6 +94,7 @@ def build(settings: Settings | None = None, clock: Clock | None = None,
     sessions = make_sessionmaker(engine)
     queued = WorkQueued()
     matcher = build_matcher(content) if matcher is None else matcher
+    sections.register(reviews.GroupFigures(content.coaching.reviews))
     coach = Coach(content, sessions, clock, matcher, settings,
                   default_zone=default_zone or machine_zone_name(), queued=queued)
     return App(settings, content, engine, sessions, clock, coach,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from string import Formatter
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 
 class _Section(BaseModel):
@@ -102,10 +102,60 @@ class FollowUps(_Section):
         return str(getattr(self, outcome.replace("-", "_")))
 
 
-class Reviews(_Section):
-    """A check-in coming back for review."""
+def placeholders(text: str) -> set[str]:
+    """The `{name}` placeholders a message uses."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
 
+
+class Reviews(_Section):
+    """A check-in coming back for review: when, what it says, and how `progress` counts it."""
+
+    # Days until the first review (index 0), and after each review answered well (by how many
+    # were answered well so far); learnt (not asked again) after `learnt_after` right in a row.
+    intervals: list[int] = Field(default_factory=lambda: [2, 7, 21], min_length=2, max_length=6)
+    after_wrong_days: int = Field(default=1, ge=1, le=7)
+    learnt_after: int = Field(default=2, ge=1, le=5)
     intro: str = "A quick look back at \"{title}\":"
+    how_to_answer: str = "Reply with the number of your answer."
+    right: str = "You picked: {choice}\nGood call. {explanation}"
+    wrong: str = ("You picked: {choice}\nNot quite. {explanation}\n"
+                  "The best move: {best} {best_explanation}")
+    again_in: str = "This one comes back in {days} days."
+    again_tomorrow: str = "This one comes back tomorrow for another look."
+    learnt: str = "Right again: this one is learnt, it won't come back."
+    already: str = "You've already answered this review. Type progress to see how your reviews go."
+    closed: str = "That review is closed. It will come back another day."
+    checkin_open: str = "Your check-in for \"{title}\" is still open whenever you're ready."
+    progress: str = "Reviews: {done} done, {share}% answered well"
+    # The mentor's report: "Reviews: done 12; answered well 75%".
+    report_title: str = "Reviews"
+    report_done: str = "done"
+    report_right: str = "answered well"
+
+    @field_validator("intervals")
+    @classmethod
+    def _days(cls, days: list[int]) -> list[int]:
+        if not all(1 <= day <= 365 for day in days):
+            raise ValueError("each interval is a number of days from 1 to 365")
+        return days
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Reviews:
+        for name, known in REVIEW_PLACEHOLDERS.items():
+            unknown = placeholders(getattr(self, name)) - known
+            if unknown:
+                raise ValueError(f"{name}: unknown placeholder {{{sorted(unknown)[0]}}}; "
+                                 f"it may use {', '.join(sorted(known)) or 'none'}")
+        return self
+
+
+REVIEW_PLACEHOLDERS: dict[str, set[str]] = {
+    "intro": {"title"}, "how_to_answer": set(), "right": {"choice", "explanation"},
+    "wrong": {"choice", "explanation", "best", "best_explanation"}, "again_in": {"days"},
+    "again_tomorrow": set(), "learnt": set(), "already": set(), "closed": set(),
+    "checkin_open": {"title"}, "progress": {"done", "share"}, "report_title": set(),
+    "report_done": set(), "report_right": set(),
+}
 
 
 class Path(_Section):

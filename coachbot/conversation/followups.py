@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from coachbot.conversation import extras
 from coachbot.conversation.context import Context
 from coachbot.learning.followups import followup_of
-from coachbot.learning.render import checkin_choices
-from coachbot.learning.state import IDLE, AwaitingCheckin, FollowingUp
+from coachbot.learning.state import IDLE, FollowingUp
 from coachbot.messages import Reply
-from coachbot.store.models import LessonRecord
-from coachbot.store.repository import encode_choices
 
 NOTE_LIMIT = 4000
 
@@ -48,18 +44,5 @@ async def back_to_checkin(ctx: Context, lesson_id: str) -> list[Reply]:
         return []
     ctx.state = IDLE
     ctx.learner.choices = None
-    today = ctx.local_now.date()
-    record = await ctx.repo.session.scalar(
-        select(LessonRecord)
-        .where(LessonRecord.learner_id == ctx.learner.id, LessonRecord.delivered_on == today,
-               LessonRecord.completed_at.is_(None), LessonRecord.set_aside_at.is_(None))
-        .order_by(LessonRecord.delivered_at.desc(), LessonRecord.id.desc()).limit(1))
-    found = ctx.content.lesson(record.lesson_id) if record is not None else None
-    if record is None or found is None:
-        return []
-    if await ctx.repo.answered(ctx.learner, record.lesson_id) is not None:
-        return []
-    track, index = found
-    ctx.state = AwaitingCheckin(record.lesson_id)
-    ctx.learner.choices = encode_choices([c.action for c in checkin_choices(track.lessons[index])])
-    return [Reply(ctx.content.coaching.followups.checkin_open)]
+    return [Reply(line) for line in
+            await extras.back_to_checkin(ctx, ctx.content.coaching.followups.checkin_open)]

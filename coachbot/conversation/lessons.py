@@ -6,15 +6,14 @@ from coachbot.buttons import NextChoice, PickTrack, encode
 from coachbot.content.models import Lesson, Track
 from coachbot.conversation import extras
 from coachbot.conversation.context import Context
-from coachbot.learning import waits
+from coachbot.learning import reviews, waits
 from coachbot.learning.path import next_on_path
-from coachbot.learning.render import checkin_choices, lesson_reply, plural
-from coachbot.learning.state import IDLE, AwaitingCheckin, ChoosingNext, Idle
+from coachbot.learning.render import lesson_reply, plural
+from coachbot.learning.state import IDLE, AwaitingCheckin, ChoosingNext
 from coachbot.learning.summary import next_delivery_of, streak_of, summarise
 from coachbot.localtime import describe_local
 from coachbot.messages import Choice, Reply
 from coachbot.store.models import LessonRecord, Status
-from coachbot.store.repository import encode_choices
 from coachbot.streaks import Streak
 
 REFLECTION_LIMIT = 4000
@@ -145,14 +144,6 @@ async def choose_next(ctx: Context, lesson_id: str, choice: str) -> list[Reply]:
     return [*replies, *await deliver_next(ctx)]
 
 
-def reopen_checkin(ctx: Context, lesson_id: str) -> None:
-    """Back to the open check-in of a lesson, its numbers mapping to its choices again."""
-    ctx.state = AwaitingCheckin(lesson_id)
-    lesson = waits.lesson_of(ctx.content, lesson_id)
-    ctx.learner.choices = None if lesson is None else encode_choices(
-        [choice.action for choice in checkin_choices(lesson)])
-
-
 async def done(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """Mark done the lesson last shown with its check-in open, else the current one."""
     state = ctx.state
@@ -193,6 +184,8 @@ async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply
                       "lesson.")]
     await ctx.repo.add_answer(ctx.learner, lesson_id, ctx.now, choice=index)
     chosen = choices[index]
+    await reviews.schedule(ctx.repo, ctx.learner, lesson_id, chosen.best, ctx.now,
+                           ctx.content.coaching.reviews)
     if chosen.best:
         text = f"You picked {index + 1}: {chosen.text}\nGood call. {chosen.explanation}"
     else:
@@ -203,7 +196,7 @@ async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply
     if completed:
         ctx.parts.progression.complete(ctx.learner, record, ctx.now)
         text += f"\nMarked as done. {await streak_line(ctx)}"
-    if isinstance(ctx.state, Idle | AwaitingCheckin):  # a question asked since keeps its numbers
+    if ctx.state == IDLE:  # a dialogue still open (a review sent after the lesson) keeps its numbers
         ctx.learner.choices = None
     return [Reply(text, edit_previous=True),
             *(await extras.after_completion(ctx, record) if completed else [])]

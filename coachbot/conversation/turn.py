@@ -20,6 +20,7 @@ from coachbot.buttons import (
     PickTime,
     PickTrack,
     PickZone,
+    ReviewAnswer,
     Typed,
     Unknown,
     decode,
@@ -27,10 +28,12 @@ from coachbot.buttons import (
 from coachbot.conversation import (
     account,
     commands,
+    extras,
     followups,
     lessons,
     onboarding,
     questions,
+    reviews,
     tracks,
 )
 from coachbot.conversation.commands import Parsed
@@ -42,6 +45,7 @@ from coachbot.learning.state import (
     FollowingUp,
     Idle,
     Onboarding,
+    Reviewing,
     State,
 )
 from coachbot.messages import Reply
@@ -134,6 +138,8 @@ async def press(ctx: Context, state: State, given: Input) -> list[Reply]:
             return await lessons.complete(ctx, lesson_id)
         case NextChoice(lesson_id, choice):
             return await lessons.choose_next(ctx, lesson_id, choice)
+        case ReviewAnswer(lesson_id, index):
+            return await reviews.answer(ctx, state, lesson_id, index)
         case PickTrack(track_id) if state == Onboarding("track"):
             return await onboarding.answer(ctx, "track", track_id)
         case PickTrack(track_id):
@@ -199,7 +205,7 @@ async def leave_next_question(ctx: Context, state: State, given: Input) -> list[
     """Anything but an answer leaves the question: the lesson's check-in is open again, and the
     command or text is taken as it would be there."""
     assert isinstance(state, ChoosingNext)
-    lessons.reopen_checkin(ctx, state.lesson_id)
+    extras.reopen_checkin(ctx, state.lesson_id)
     return await TABLE[AwaitingCheckin][type(given)](ctx, ctx.state, given)
 
 
@@ -250,6 +256,9 @@ TABLE: Mapping[type, Mapping[type, Step]] = {
     ChoosingNext: {Command: leave_next_question, UnknownCommand: leave_next_question,
                    Number: pick_number, Text: leave_next_question, Button: leave_next_question},
     FollowingUp: {**IDLE_ROW, Text: followup_text},
+    # A typed number answers the review (its choices are the ones offered last); a question
+    # typed meanwhile is answered as ever, and the review stays open.
+    Reviewing: IDLE_ROW,
     ConfirmingForget: {Command: keep_then_run, UnknownCommand: keep_then_run, Number: keep_data,
                        Text: confirm_forget, Button: keep_then_run},
 }

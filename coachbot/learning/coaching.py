@@ -6,6 +6,7 @@ from coachbot.learning.daily import Composer, Provider
 from coachbot.learning.followups import FollowUps
 from coachbot.learning.plan import PlanNudge
 from coachbot.learning.progression import Progression
+from coachbot.learning.reviews import ReviewProvider
 
 
 def providers(progression: Progression) -> list[Provider]:
@@ -14,7 +15,7 @@ def providers(progression: Progression) -> list[Provider]:
     return [
         # "confidence" comes first, before the follow-up, once it is here.
         FollowUps(content),
-        # "review" comes here, after the follow-up.
+        ReviewProvider(content),
         PlanNudge(content),  # last: a month after the path, it can wait a day
     ]
 

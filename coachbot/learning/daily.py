@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, or_, select
 
 from coachbot.content.models import Content
 from coachbot.learning import waits
@@ -29,7 +29,7 @@ from coachbot.learning.progression import Progression
 from coachbot.learning.render import lesson_reply
 from coachbot.localtime import local_date
 from coachbot.messages import Reply
-from coachbot.store.models import Learner
+from coachbot.store.models import Learner, OutboxKind, OutboxMessage, OutboxStatus
 from coachbot.store.repository import Repository, encode_choices
 
 
@@ -109,12 +109,29 @@ class Composer:
         return Main(reply, delivered.lesson.id)
 
     async def extra(self, repo: Repository, learner: Learner, now: datetime) -> Extra | None:
+        """The first extra due, unless it is of the kind sent last time and another is due too:
+        a learner who does every lesson would otherwise get a follow-up every day and never
+        a review."""
         today = local_date(now, learner.timezone)
-        for provider in self.providers.values():
-            key = await provider.due(repo, learner, today, now)
-            if key is not None:
-                return Extra(provider.what, key)
-        return None
+        due = [Extra(provider.what, key) for provider in self.providers.values()
+               if (key := await provider.due(repo, learner, today, now)) is not None]
+        if len(due) < 2:
+            return due[0] if due else None
+        last = await self._last_kind(repo, learner, today)
+        return next((extra for extra in due if extra.what != last), due[0])
+
+    @staticmethod
+    async def _last_kind(repo: Repository, learner: Learner, today: date) -> str | None:
+        """What the learner's latest extra before today was about ("followup", "review"...)."""
+        body = await repo.session.scalar(
+            select(OutboxMessage.body)
+            .where(OutboxMessage.recipient == f"learner:{learner.id}",
+                   OutboxMessage.kind.in_((OutboxKind.COACH, OutboxKind.LESSON)),
+                   OutboxMessage.body.is_not(None), OutboxMessage.local_date < today,
+                   OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.UNCERTAIN)))
+            .order_by(OutboxMessage.local_date.desc(), OutboxMessage.id.desc()).limit(1))
+        extra = Extra.parse(body)
+        return extra.what if extra else None
 
     async def render(self, repo: Repository, learner: Learner, extra: Extra, now: datetime) -> Reply | None:
         provider = self.providers.get(extra.what)

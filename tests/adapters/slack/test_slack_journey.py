@@ -50,6 +50,8 @@ async def test_a_newcomers_week_in_a_direct_message(workspace: Workspace, fake: 
             await workspace.press(ANN, today, answer(content, today, best=False))
             assert "Not quite" in workspace.text_of(today)
         elif day == "2026-03-04":  # the answer typed as a number works like the button
+            review = fake.posts(dm_of(ANN))[-1]  # once the review that came after it is answered
+            await workspace.press(ANN, review, buttons(review.args["blocks"])[0]["value"])
             number = int(answer(content, today).rsplit(":", 1)[1]) + 1
             await workspace.dm(ANN, "2")  # the follow-up on yesterday's try-this came second
             assert "Good call" in (await workspace.dm(ANN, str(number)))[-1].args["text"]
