@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coachbot.conversation import confidence
 from coachbot.conversation.context import Context
 from coachbot.messages import Reply
 from coachbot.store.models import LessonRecord
@@ -14,4 +15,4 @@ async def after_completion(ctx: Context, record: LessonRecord) -> list[Reply]:
 
 async def progress_lines(ctx: Context) -> list[str]:
     """Lines `progress` shows after the lessons and the streak."""
-    return []
+    return [*await confidence.progress_lines(ctx)]

@@ -15,17 +15,36 @@ from coachbot.buttons import (
     Done,
     FaqTopic,
     Forget,
+    PickPurpose,
     PickTime,
     PickTrack,
     PickZone,
+    Rate,
     Typed,
     Unknown,
     decode,
 )
-from coachbot.conversation import account, commands, lessons, onboarding, questions, tracks
+from coachbot.conversation import (
+    account,
+    commands,
+    confidence,
+    lessons,
+    onboarding,
+    path,
+    questions,
+    tracks,
+)
 from coachbot.conversation.commands import Parsed
 from coachbot.conversation.context import Context
-from coachbot.learning.state import AwaitingCheckin, ConfirmingForget, Idle, Onboarding, State
+from coachbot.learning.confidence import SCORES
+from coachbot.learning.state import (
+    AwaitingCheckin,
+    ConfirmingForget,
+    Idle,
+    Onboarding,
+    RatingConfidence,
+    State,
+)
 from coachbot.messages import Reply
 from coachbot.store.repository import decode_choices
 from coachbot.textinput import as_number
@@ -114,6 +133,14 @@ async def press(ctx: Context, state: State, given: Input) -> list[Reply]:
             return await lessons.answer_checkin(ctx, lesson_id, index)
         case Done(lesson_id):
             return await lessons.complete(ctx, lesson_id)
+        case PickPurpose(purpose) if state == Onboarding("purpose"):
+            return await onboarding.answer(ctx, "purpose", purpose)
+        case PickPurpose(purpose):
+            return await path.choose(ctx, purpose)
+        case Rate(track_id, moment, score):
+            rated = await confidence.rate(ctx, track_id, "start" if moment == "start" else "end", score)
+            if rated is not None:
+                return rated
         case PickTrack(track_id) if state == Onboarding("track"):
             return await onboarding.answer(ctx, "track", track_id)
         case PickTrack(track_id):
@@ -171,6 +198,17 @@ async def checkin_text(ctx: Context, state: State, given: Input) -> list[Reply]:
     return saved if saved is not None else await free_text(ctx, state, given)
 
 
+# -- a confidence question -----------------------------------------------------------------
+
+async def rate_number(ctx: Context, state: State, given: Input) -> list[Reply]:
+    """A typed number is the rating, whatever buttons were offered last."""
+    assert isinstance(state, RatingConfidence) and isinstance(given, Number)
+    rated = None
+    if given.value in SCORES:
+        rated = await confidence.rate(ctx, state.track_id, state.moment, given.value)
+    return rated or [Reply(ctx.content.coaching.confidence.pick)]
+
+
 # -- confirming forget -------------------------------------------------------------------
 
 async def confirm_forget(ctx: Context, state: State, given: Input) -> list[Reply]:
@@ -204,6 +242,7 @@ TABLE: Mapping[type, Mapping[type, Step]] = {
     Onboarding: {Command: then_continue_onboarding, UnknownCommand: then_continue_onboarding,
                  Number: pick_number, Text: onboarding_text, Button: press},
     AwaitingCheckin: {**IDLE_ROW, Text: checkin_text},
+    RatingConfidence: {**IDLE_ROW, Number: rate_number},
     ConfirmingForget: {Command: keep_then_run, UnknownCommand: keep_then_run, Number: keep_data,
                        Text: confirm_forget, Button: keep_then_run},
 }
