@@ -7,7 +7,7 @@ import re
 from coachbot.buttons import PickPurpose, PickTrack, encode
 from coachbot.content.coaching import Audience
 from coachbot.conversation.context import Context
-from coachbot.learning.path import next_on_path, path_of
+from coachbot.learning.path import path_of
 from coachbot.messages import Choice, Reply
 from coachbot.textinput import as_number
 
@@ -56,14 +56,15 @@ async def choose(ctx: Context, value: str) -> list[Reply]:
 
 
 async def path_reply(ctx: Context) -> Reply:
-    """The path in order, each track marked done, current or next, and how to switch."""
+    """The path in order, each track marked done, current or next (the first on the path not
+    done yet), and how to switch."""
     section = ctx.content.coaching.path
     audience = section.audience(ctx.learner.purpose)
     assert audience is not None
     path = path_of(ctx.content, audience.id)
     done = await ctx.repo.completed_counts(ctx.learner)
     current = ctx.track()
-    following = next_on_path(ctx.content, audience.id, current)
+    following = next((t for t in path if t != current and done.get(t.id, 0) < len(t.lessons)), None)
     lines = [section.heading.format(label=audience.label)]
     for number, track in enumerate(path, 1):
         marks = [mark for mark, shown in ((section.done_mark, done.get(track.id, 0) >= len(track.lessons)),

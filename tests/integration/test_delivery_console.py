@@ -98,7 +98,8 @@ def run_chat(db: Path, *args: str, typed: list[str]) -> subprocess.CompletedProc
 
 
 def test_chat_now_without_offset_uses_the_machine_zone(tmp_path: Path) -> None:
-    result = run_chat(tmp_path / "c.db", "--now", "2026-03-07T08:00", typed=["start", "", "", "", "", "wait 90m"])
+    result = run_chat(tmp_path / "c.db", "--now", "2026-03-07T08:00",
+                      typed=["start", "", "", "", "", "wait 90m"])
     assert result.returncode == 0, result.stderr
     assert "(Waited 90m: it's now Sat 7 Mar 2026 09:30 (Europe/Lisbon); nothing arrived.)" in result.stdout
     bad = run_chat(tmp_path / "c.db", "--now", "tomorrowish", typed=[])
