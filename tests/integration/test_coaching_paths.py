@@ -217,6 +217,23 @@ async def test_the_end_question_survives_a_restart_and_a_dst_change(
     assert "Thanks: 4 of 5" in await ann.press("rate:basics:end:4")
 
 
+async def test_no_question_while_paused_or_after_stop(
+        coach: Coach, clock: SimulatedClock, content: Content) -> None:
+    clock.set(at("2026-03-02T10:00"))
+    town = Town(coach, clock)
+    ann, bob = await town.learner("ann", BERLIN, "09:00"), await town.learner("bob", BERLIN, "09:00")
+    for chat in (ann, bob):
+        await finish_track(chat, content, "basics")
+    await ann.say("pause")
+    await bob.say("stop")
+    await town.wait_until(BERLIN, "2026-03-04T20:00")
+    assert town.received("ann") == [] and town.received("bob") == []
+    await ann.say("resume")
+    await town.wait_until(BERLIN, "2026-03-05T20:00")
+    assert town.local_times("ann") == ["2026-03-05 09:00"] and town.received("bob") == []
+    assert QUESTION in town.received("ann")[0].reply.text
+
+
 async def test_the_mentor_report_shows_the_groups_confidence_lift(
         coach: Coach, clock: SimulatedClock, content: Content) -> None:
     clock.set(at("2026-03-02T08:00"))
