@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from coachbot.bootstrap import App, build
+from coachbot.buttons import Rate, decode, encode
 from coachbot.clock import Clock, SimulatedClock
 from coachbot.content import Content, load_content
 from coachbot.conversation import Coach
@@ -157,6 +158,7 @@ class Chat:
         self.admin = admin
         self.timezone = timezone
         self.last: list[Reply] = []
+        self.first_lesson: Reply | None = None
 
     async def say(self, text: str = "", action: str | None = None) -> str:
         incoming = Incoming(platform=self.platform, user_id=self.user, text=text, action=action,
@@ -173,11 +175,21 @@ class Chat:
     def choices(self) -> list[str]:
         return [c.action for r in self.last for c in r.choices]
 
-    async def onboard(self, track: str = "", zone: str = "", at: str = "") -> str:
+    async def onboard(self, track: str = "", zone: str = "", at: str = "", purpose: str = "",
+                      confidence: int | None = 3) -> str:
+        """Answer every onboarding question, and the first track's confidence question with
+        `confidence` (None leaves it open); returns what the last answer got back, and keeps
+        the first lesson's reply in `first_lesson`."""
         await self.say("start")
+        await self.say(purpose)
         await self.say(track)
         await self.say(zone)
-        return await self.say(at)
+        finished = await self.say(at)
+        self.first_lesson = next((r for r in self.last if r.lesson is not None), None)
+        ratings = [a for a in map(decode, self.choices) if isinstance(a, Rate) and a.score == confidence]
+        if ratings:
+            await self.press(encode(ratings[0]))
+        return finished
 
 
 @pytest.fixture

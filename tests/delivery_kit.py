@@ -19,7 +19,7 @@ from coachbot.delivery.policy import DeliveryPolicy
 from coachbot.delivery.ports import Messenger
 from coachbot.delivery.service import DeliveryService
 from coachbot.messages import Outgoing
-from coachbot.store.models import Learner, OutboxMessage, TrackProgress
+from coachbot.store.models import Confidence, Learner, OutboxMessage, TrackProgress
 from tests.conftest import Chat
 from tests.fakes import RecordingMessenger
 
@@ -95,7 +95,8 @@ async def learner(sessions: async_sessionmaker[AsyncSession], user: str) -> Lear
 
 async def add_learners(sessions: async_sessionmaker[AsyncSession], count: int, *, platform: str,
                        zone: str, at: str, now: datetime, prefix: str = "u") -> list[str]:
-    """`count` active learners who finished onboarding earlier; returns their chat ids."""
+    """`count` active learners who finished onboarding earlier (where the first track's
+    confidence question was asked); returns their chat ids."""
     chats = [f"{prefix}{i}" for i in range(count)]
     async with sessions() as session, session.begin():
         session.add_all(Learner(platform=platform, platform_user_id=chat, chat_id=chat,
@@ -105,8 +106,10 @@ async def add_learners(sessions: async_sessionmaker[AsyncSession], count: int, *
                         for chat in chats)
         await session.flush()
         ids = await session.scalars(select(Learner.id).where(Learner.platform_user_id.in_(chats)))
-        session.add_all(TrackProgress(learner_id=learner_id, track_id="basics", position=0)
-                        for learner_id in ids)
+        for learner_id in ids:
+            session.add_all([TrackProgress(learner_id=learner_id, track_id="basics", position=0),
+                             Confidence(learner_id=learner_id, track_id="basics", moment="start",
+                                        asked_at=now)])
     return chats
 
 

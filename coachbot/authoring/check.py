@@ -101,6 +101,18 @@ def _curriculum_problems(content: Content, platforms: Sequence[PlatformProfile]
     for track in content.tracks:
         yield from _track_problems(content, track, platforms)
         yield from guessing_problems(content, track)
+        yield from _audience_problems(content, track)
+
+
+def _audience_problems(content: Content, track: Track) -> Iterator[ContentProblem]:
+    """A track may only be meant for (or early for) an audience coaching.yaml's path defines."""
+    known = content.coaching.path.ids
+    for key in ("audiences", "early_for"):
+        for i, audience in enumerate(getattr(track, key)):
+            if audience not in known:
+                yield content.problem(f"{track.id}.{key}[{i}]", f"{key}[{i}]",
+                                      f"unknown audience '{audience}'; coaching.yaml's path "
+                                      f"defines {', '.join(known)}")
 
 
 def _track_problems(content: Content, track: Track, platforms: Sequence[PlatformProfile]

@@ -163,12 +163,44 @@ class Path(_Section):
 
     question: str = "What brings you here?"
     audiences: list[Audience] = Field(default_factory=lambda: list(DEFAULT_AUDIENCES), min_length=1)
+    question_hint: str = "Reply with a number, or ok for 1. {label}."
+    unknown: str = "I don't have '{value}' as an answer. Pick one of these: {ids}."
+    chosen: str = "Noted: {label}. Your path puts these tracks first."
+    others: str = "Other tracks, if you'd like to look further:"
+    heading: str = "Your path ({label}):"
+    done_mark: str = "done"
+    current_mark: str = "you are here"
+    next_mark: str = "next"
+    how_to_switch: str = ("Type track <id> to take any track, on the path or not, and path "
+                          "<{ids}> to change what brings you here.")
+    no_purpose: str = ("You haven't told me what brings you here, so every track is on your "
+                       "path. Type path followed by one of {ids}, or tap below.")
+    changed: str = "Your path is now for {label}."
+
+    def audience(self, audience_id: str | None) -> Audience | None:
+        return next((a for a in self.audiences if a.id == audience_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [a.id for a in self.audiences]
 
 
 class ConfidenceTexts(_Section):
     """The confidence question at the start and at the end of each track."""
 
     question: str = "How confident do you feel about {teaches}? 1 is not at all, 5 is very."
+    thanks: str = "Thanks: {score} of 5, noted."
+    thanks_start: str = "Thanks: {score} of 5, noted. I'll ask again at the end of the track."
+    thanks_end: str = "Thanks: {score} of 5, noted (it was {start} of 5 when you began)."
+    already: str = "You've already told me that one: {score} of 5."
+    pick: str = "Pick a number from 1 (not at all) to 5 (very)."
+    checkin_open: str = "Your check-in on \"{title}\" is still open: reply to it whenever you like."
+    progress_line: str = "Confidence in {teaches}: {start} → {end}"
+    report_title: str = "Confidence lift"
+    report_start: str = "mean at the start of a track"
+    report_end: str = "mean at its end"
+    report_count: str = "members who answered both"
+    report_none: str = "not enough answers yet"
 
 
 PLAN_PLACEHOLDERS = {"track": {"track"}, "answer": {"lesson", "answer"},

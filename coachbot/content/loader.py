@@ -83,6 +83,9 @@ def load_tracks(directory: Path) -> tuple[list[Track], dict[str, SourceRef], lis
             problems.append(source.problem(["id"], f"duplicate track id (also in {first})"))
             continue
         sources[track.id] = SourceRef(source.display, source.line_of(["id"]))
+        for key in ("audiences", "early_for"):  # each audience named, for `content check`
+            for i in range(len(getattr(track, key))):
+                sources[f"{track.id}.{key}[{i}]"] = SourceRef(source.display, source.line_of([key, i]))
         for i, lesson in enumerate(track.lessons):
             if lesson.id in seen_lessons:
                 also = seen_lessons[lesson.id]

@@ -69,6 +69,8 @@ class Track(_Strict):
     next_track: str | None = None
     # Whom the track is for (audience ids of coaching.yaml); empty: everyone.
     audiences: list[str] = Field(default_factory=list)
+    # Audiences whose path takes this track before the others (strategy, for a business).
+    early_for: list[str] = Field(default_factory=list)
     # What it teaches, for "How confident do you feel about ...?" (default: its title).
     teaches: str = ""
     lessons: list[Lesson] = Field(min_length=1)
@@ -78,6 +80,11 @@ class Track(_Strict):
         if self.next_track == self.id:
             raise ValueError("next_track must name another track")
         return self
+
+    @property
+    def subject(self) -> str:
+        """What the track teaches, as the confidence question names it."""
+        return self.teaches or self.title
 
 
 class Topic(_Strict):

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz, process
 
-from coachbot.conversation import account, lessons, mentor, onboarding, plan, tracks
+from coachbot.conversation import account, lessons, mentor, onboarding, path, plan, tracks
 from coachbot.conversation.context import Context
 from coachbot.messages import Reply
 from coachbot.platform import command_prefixes
@@ -46,7 +46,8 @@ async def show_help(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 
 REGISTRY: tuple[Command, ...] = (
-    Command("start", "start: begin (pick a track, your time zone and a delivery time)", onboarding.start),
+    Command("start", "start: begin (what brings you here, a track, your time zone and a delivery "
+            "time)", onboarding.start),
     Command("today", "today: show today's lesson again", lessons.today),
     Command("lesson", "lesson <id>: read a lesson you've had, or where any track begins",
             lessons.open_lesson),
@@ -57,6 +58,8 @@ REGISTRY: tuple[Command, ...] = (
     Command("plan", "plan: your own answers along the way, as one note to keep", plan.show),
     Command("tracks", "tracks: list the tracks", tracks.list_tracks),
     Command("track", "track <id>: switch track (progress in each track is kept)", tracks.switch_track),
+    Command("path", "path [who for]: your tracks in order; path business (say) sets what "
+            "brings you here", path.show_path),
     Command("time", "time HH:MM: change your daily delivery time", tracks.set_time),
     Command("tz", "tz <Area/City>: change your time zone (a city works too)", tracks.zone),
     Command("reminders", "reminders on|off: a gentle nudge when a check-in is unanswered",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coachbot.conversation import extras
+from coachbot.conversation import checkin
 from coachbot.conversation.context import Context
 from coachbot.learning.followups import followup_of
 from coachbot.learning.state import IDLE, FollowingUp
@@ -45,4 +45,4 @@ async def back_to_checkin(ctx: Context, lesson_id: str) -> list[Reply]:
     ctx.state = IDLE
     ctx.learner.choices = None
     return [Reply(line) for line in
-            await extras.back_to_checkin(ctx, ctx.content.coaching.followups.checkin_open)]
+            await checkin.back_to_checkin(ctx, ctx.content.coaching.followups.checkin_open)]

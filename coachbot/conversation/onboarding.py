@@ -1,11 +1,15 @@
-"""Onboarding: `start`, then three questions (track, time zone, delivery time), then lesson one."""
+"""Onboarding: `start`, then four questions (what brings them, track, time zone, delivery
+time), then lesson one and how confident they feel about what its track teaches."""
 
 from __future__ import annotations
 
 from coachbot.buttons import PickTime, PickTrack, PickZone, encode
-from coachbot.conversation import lessons
+from coachbot.content.models import Track
+from coachbot.conversation import confidence, lessons
 from coachbot.conversation.context import Context
+from coachbot.conversation.path import audience_choices, find_audience, unknown_audience
 from coachbot.conversation.tracks import find_track, set_zone
+from coachbot.learning.path import first_on_path, off_path, path_of
 from coachbot.learning.state import IDLE, Onboarding, OnboardingStep
 from coachbot.localtime import format_hhmm, parse_hhmm, resolve_zone
 from coachbot.messages import Choice, Reply
@@ -23,8 +27,8 @@ WELCOME = ("Welcome! I'm your coach for social engagement: one short lesson a da
 async def start(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     learner = ctx.learner
     if learner.status == Status.NEW:
-        ctx.state = Onboarding("track")
-        return [ask_track(ctx, welcome=True)]
+        ctx.state = Onboarding("purpose")
+        return [ask_purpose(ctx, welcome=True)]
     if learner.status in (Status.PAUSED, Status.STOPPED):
         learner.status = Status.ACTIVE
         learner.unreachable = False
@@ -38,15 +42,32 @@ async def start(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 
 def ask(ctx: Context, step: OnboardingStep) -> Reply:
     """The question of an onboarding step, asked again after something else came up."""
-    return {"track": ask_track, "tz": ask_zone, "time": ask_time}[step](ctx)
+    return {"purpose": ask_purpose, "track": ask_track, "tz": ask_zone, "time": ask_time}[step](ctx)
 
 
-def ask_track(ctx: Context, welcome: bool = False) -> Reply:
-    tracks = ctx.content.tracks
+def ask_purpose(ctx: Context, welcome: bool = False) -> Reply:
+    section = ctx.content.coaching.path
+    lines = [f"{i}. {audience.label}" for i, audience in enumerate(section.audiences, 1)]
+    hint = section.question_hint.format(label=section.audiences[0].label)
+    text = (WELCOME if welcome else "") + "\n".join([section.question, *lines, hint])
+    return Reply(text, audience_choices(ctx))
+
+
+def offered_tracks(ctx: Context) -> list[Track]:
+    """The tracks as the track question numbers them: the path's first, in path order."""
+    purpose = ctx.learner.purpose
+    return path_of(ctx.content, purpose) + off_path(ctx.content, purpose)
+
+
+def ask_track(ctx: Context) -> Reply:
+    on_path = len(path_of(ctx.content, ctx.learner.purpose))
+    tracks = offered_tracks(ctx)
     lines = [f"{i}. {t.title}: {t.summary}" if t.summary else f"{i}. {t.title}"
              for i, t in enumerate(tracks, 1)]
-    first = ctx.content.default_track.title
-    text = ((WELCOME if welcome else "") + "Which track would you like to start with?\n"
+    if on_path < len(tracks):
+        lines.insert(on_path, ctx.content.coaching.path.others)
+    first = first_on_path(ctx.content, ctx.learner.purpose).title
+    text = ("Which track would you like to start with?\n"
             + "\n".join(lines) + f"\nReply with a number, or ok for 1. {first}.")
     return Reply(text, tuple(Choice(t.title, encode(PickTrack(t.id))) for t in tracks))
 
@@ -76,6 +97,8 @@ async def answer(ctx: Context, step: OnboardingStep, text: str) -> list[Reply]:
     """The learner's answer (typed or pressed) to the current onboarding question."""
     value = text.strip()
     keep = value.lower() in ACCEPT_DEFAULT
+    if step == "purpose":
+        return _purpose(ctx, value, keep)
     if step == "track":
         return await _track(ctx, value, keep)
     if step == "tz":
@@ -83,8 +106,19 @@ async def answer(ctx: Context, step: OnboardingStep, text: str) -> list[Reply]:
     return await _time(ctx, value, keep)
 
 
+def _purpose(ctx: Context, value: str, keep: bool) -> list[Reply]:
+    section = ctx.content.coaching.path
+    audience = section.audiences[0] if keep else find_audience(ctx, value)
+    if audience is None:
+        return [unknown_audience(ctx, value)]
+    ctx.learner.purpose = audience.id
+    ctx.state = Onboarding("track")
+    return [Reply(section.chosen.format(label=audience.label)), ask_track(ctx)]
+
+
 async def _track(ctx: Context, value: str, keep: bool) -> list[Reply]:
-    track = ctx.content.default_track if keep else find_track(ctx, value)
+    first = first_on_path(ctx.content, ctx.learner.purpose)
+    track = first if keep else find_track(ctx, value, offered_tracks(ctx))
     if track is None:
         return [Reply(f"I don't have a track '{value[:40]}'."), ask_track(ctx)]
     ctx.learner.current_track = track.id
@@ -112,4 +146,4 @@ async def _time(ctx: Context, value: str, keep: bool) -> list[Reply]:
     ctx.learner.status = Status.ACTIVE
     confirm = Reply(f"All set. Your lesson arrives every day at {ctx.learner.delivery_time} "
                     f"({ctx.zone} time). Here's your first one now:")
-    return [confirm, *await lessons.deliver_next(ctx)]
+    return [confirm, *await lessons.deliver_next(ctx), *await confidence.ask_start(ctx, ctx.track())]

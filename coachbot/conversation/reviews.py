@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coachbot.content.coaching import Reviews
-from coachbot.conversation import extras
+from coachbot.conversation import checkin
 from coachbot.conversation.context import Context
 from coachbot.learning import reviews
 from coachbot.learning.state import IDLE, Reviewing, State
@@ -31,7 +31,7 @@ async def answer(ctx: Context, state: State, lesson_id: str, index: int) -> list
                                       best=best.text, best_explanation=best.explanation))
     ctx.state = IDLE
     ctx.learner.choices = None
-    lines = [scored, comes_back(texts, wait), *await extras.back_to_checkin(ctx, texts.checkin_open)]
+    lines = [scored, comes_back(texts, wait), *await checkin.back_to_checkin(ctx, texts.checkin_open)]
     return [Reply("\n".join(lines), edit_previous=True)]
 
 

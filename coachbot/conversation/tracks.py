@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from coachbot.buttons import PickTrack, PickZone, encode
 from coachbot.content.models import Track
+from coachbot.conversation import confidence
 from coachbot.conversation.context import Context
 from coachbot.localtime import format_hhmm, parse_hhmm, resolve_zone, zone_problem
 from coachbot.messages import Choice, Reply
@@ -11,10 +14,10 @@ from coachbot.store.models import Status
 from coachbot.textinput import as_number
 
 
-def find_track(ctx: Context, text: str) -> Track | None:
-    """A track by number in the list, id or title."""
+def find_track(ctx: Context, text: str, tracks: Sequence[Track] | None = None) -> Track | None:
+    """A track by number in the list (`tracks`, as shown; else the content's), id or title."""
     key = text.strip().lower()
-    tracks = ctx.content.tracks
+    tracks = ctx.content.tracks if tracks is None else tracks
     number = as_number(key)
     if number is not None and 1 <= number <= len(tracks):
         return tracks[number - 1]
@@ -51,7 +54,8 @@ async def switch_track(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     upcoming = track.lessons[progress.position]
     return [Reply(f"Switched to {track.title}. Your next lesson there is "
                   f"{progress.position + 1} of {len(track.lessons)}: {upcoming.title}. "
-                  "Type next to take it now, or wait for your daily lesson.")]
+                  "Type next to take it now, or wait for your daily lesson."),
+            *await confidence.ask_start(ctx, track)]
 
 
 async def set_time(ctx: Context, args: tuple[str, ...]) -> list[Reply]:

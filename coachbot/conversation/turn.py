@@ -17,9 +17,11 @@ from coachbot.buttons import (
     FollowUpAnswer,
     Forget,
     NextChoice,
+    PickPurpose,
     PickTime,
     PickTrack,
     PickZone,
+    Rate,
     ReviewAnswer,
     Typed,
     Unknown,
@@ -27,17 +29,20 @@ from coachbot.buttons import (
 )
 from coachbot.conversation import (
     account,
+    checkin,
     commands,
-    extras,
+    confidence,
     followups,
     lessons,
     onboarding,
+    path,
     questions,
     reviews,
     tracks,
 )
 from coachbot.conversation.commands import Parsed
 from coachbot.conversation.context import Context
+from coachbot.learning.confidence import SCORES
 from coachbot.learning.state import (
     AwaitingCheckin,
     ChoosingNext,
@@ -45,6 +50,7 @@ from coachbot.learning.state import (
     FollowingUp,
     Idle,
     Onboarding,
+    RatingConfidence,
     Reviewing,
     State,
 )
@@ -140,6 +146,14 @@ async def press(ctx: Context, state: State, given: Input) -> list[Reply]:
             return await lessons.choose_next(ctx, lesson_id, choice)
         case ReviewAnswer(lesson_id, index):
             return await reviews.answer(ctx, state, lesson_id, index)
+        case PickPurpose(purpose) if state == Onboarding("purpose"):
+            return await onboarding.answer(ctx, "purpose", purpose)
+        case PickPurpose(purpose):
+            return await path.choose(ctx, purpose)
+        case Rate(track_id, moment, score):
+            rated = await confidence.rate(ctx, track_id, "start" if moment == "start" else "end", score)
+            if rated is not None:
+                return rated
         case PickTrack(track_id) if state == Onboarding("track"):
             return await onboarding.answer(ctx, "track", track_id)
         case PickTrack(track_id):
@@ -205,7 +219,7 @@ async def leave_next_question(ctx: Context, state: State, given: Input) -> list[
     """Anything but an answer leaves the question: the lesson's check-in is open again, and the
     command or text is taken as it would be there."""
     assert isinstance(state, ChoosingNext)
-    extras.reopen_checkin(ctx, state.lesson_id)
+    checkin.reopen_checkin(ctx, state.lesson_id)
     return await TABLE[AwaitingCheckin][type(given)](ctx, ctx.state, given)
 
 
@@ -218,6 +232,17 @@ async def followup_text(ctx: Context, state: State, given: Input) -> list[Reply]
         return await free_text(ctx, state, given)
     kept = await followups.note(ctx, state.lesson_id, given.text)
     return kept if kept is not None else await free_text(ctx, state, given)
+
+
+# -- a confidence question -----------------------------------------------------------------
+
+async def rate_number(ctx: Context, state: State, given: Input) -> list[Reply]:
+    """A typed number is the rating, whatever buttons were offered last."""
+    assert isinstance(state, RatingConfidence) and isinstance(given, Number)
+    rated = None
+    if given.value in SCORES:
+        rated = await confidence.rate(ctx, state.track_id, state.moment, given.value)
+    return rated or [Reply(ctx.content.coaching.confidence.pick)]
 
 
 # -- confirming forget -------------------------------------------------------------------
@@ -259,6 +284,7 @@ TABLE: Mapping[type, Mapping[type, Step]] = {
     # A typed number answers the review (its choices are the ones offered last); a question
     # typed meanwhile is answered as ever, and the review stays open.
     Reviewing: IDLE_ROW,
+    RatingConfidence: {**IDLE_ROW, Number: rate_number},
     ConfirmingForget: {Command: keep_then_run, UnknownCommand: keep_then_run, Number: keep_data,
                        Text: confirm_forget, Button: keep_then_run},
 }

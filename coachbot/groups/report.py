@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from coachbot.groups import lift  # noqa: F401  (registers the confidence lift section)
 from coachbot.groups.csvsafe import SafeCsvWriter
 from coachbot.groups.followups import followup_section
 from coachbot.groups.sections import Section, gather, register

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coachbot.learning.confidence import ConfidenceQuestions
 from coachbot.learning.daily import Composer, Provider
 from coachbot.learning.followups import FollowUps
 from coachbot.learning.plan import PlanNudge
@@ -13,7 +14,7 @@ def providers(progression: Progression) -> list[Provider]:
     """Every kind of extra message, most important first."""
     content = progression.content
     return [
-        # "confidence" comes first, before the follow-up, once it is here.
+        ConfidenceQuestions(progression),  # first: it opens and closes a track
         FollowUps(content),
         ReviewProvider(content),
         PlanNudge(content),  # last: a month after the path, it can wait a day

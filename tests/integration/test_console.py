@@ -25,7 +25,7 @@ def test_scripted_chat_keeps_progress_across_restarts(tmp_path: Path, content: C
     track = content.default_track
     week = len(track.lessons)
     db = tmp_path / "coach.db"
-    first = chat(db, "ann", ["start", "", "", "", "2", "next", "done"])
+    first = chat(db, "ann", ["start", "", "", "", "", "3", "2", "next", "done"])
     assert "Which track" in first
     assert "I have Europe/Lisbon" in first  # the machine's zone is the default
     assert f"{track.title} · lesson 1 of {week}" in first
@@ -39,8 +39,8 @@ def test_scripted_chat_keeps_progress_across_restarts(tmp_path: Path, content: C
 def test_two_learners_share_one_database(tmp_path: Path, content: Content) -> None:
     third = content.tracks[2]
     db = tmp_path / "shared.db"
-    chat(db, "ann", ["start", "", "", "", "next", "done"])
-    bob = chat(db, "bob", ["progress", "start", "3", "tokyo", "07:00", "progress"])
+    chat(db, "ann", ["start", "", "", "", "", "next", "done"])
+    bob = chat(db, "bob", ["progress", "start", "", "3", "tokyo", "07:00", "progress"])
     assert "You haven't started yet" in bob
     assert f"{third.title}: 0 of {len(third.lessons)} lessons done" in bob
     assert "Next lesson: tomorrow at 07:00 (Asia/Tokyo)" in bob

@@ -33,7 +33,7 @@ async def test_a_member_who_started_in_the_group_gets_daily_lessons(database_url
     clock = SimulatedClock(datetime.fromisoformat(START))
     app = assemble(Settings(database_url=database_url), clock)
     out = io.StringIO()
-    script = lines("start", "", "", "09:00", "done", "wait 1d")
+    script = lines("start", "", "", "", "09:00", "done", "wait 1d")
     console = console_chat(app, "ann", clock, out=out, readline=lambda: next(script), interactive=False,
                            group="demo")
     try:

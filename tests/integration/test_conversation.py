@@ -31,7 +31,9 @@ async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: Simula
     first_lesson = week.lessons[0]
     wrong = next(i for i, c in enumerate(first_lesson.checkin.choices) if not c.best)
     welcome = await chat.say("start")
-    assert "Which track" in welcome and f"1. {week.title}" in welcome
+    assert "What brings you here?" in welcome and "1. A personal account" in welcome
+    tracks = await chat.say("")
+    assert "Which track" in tracks and f"1. {week.title}" in tracks
     assert await chat.say("") == f"Great choice: {week.title}.\n" + chat.last[1].text
     assert "Europe/Berlin" in chat.last[1].text  # the default zone is offered
     assert "09:00" in await chat.say("ok")
@@ -39,10 +41,12 @@ async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: Simula
     assert "every day at 09:00 (Europe/Berlin time)" in first
     assert f"{week.title} · lesson 1 of {len(week.lessons)}" in first
     assert "Try this today" in first and "Check-in:" in first
-    lesson = chat.last[-1]
+    lesson = chat.last[-2]
     assert lesson.lesson is not None and lesson.lesson.lesson_id == first_lesson.id
     assert [c.action for c in lesson.choices] == [
         f"answer:{first_lesson.id}:{i}" for i in range(len(first_lesson.checkin.choices))]
+    assert "How confident do you feel about" in chat.last[-1].text
+    assert "check-in" in await chat.say("3")  # the confidence question first, then the check-in
 
     answer = await chat.say(str(wrong + 1))
     assert f"You picked {wrong + 1}" in answer and "The best move:" in answer  # wrong choice is explained
@@ -63,7 +67,8 @@ async def test_newcomer_journey_from_start_to_a_streak(chat: Chat, clock: Simula
 
 async def test_best_answer_is_praised_with_its_own_explanation(chat: Chat, content: object) -> None:
     await chat.onboard()
-    lesson = chat.last[-1].lesson
+    assert chat.first_lesson is not None
+    lesson = chat.first_lesson.lesson
     assert lesson is not None
     from coachbot.content.models import Content
     assert isinstance(content, Content)
@@ -79,7 +84,8 @@ async def test_best_answer_is_praised_with_its_own_explanation(chat: Chat, conte
 
 async def test_today_shows_the_current_lesson_again(chat: Chat) -> None:
     await chat.onboard()
-    first = chat.last[-1].text
+    assert chat.first_lesson is not None
+    first = chat.first_lesson.text
     again = await chat.say("today")
     assert again == first
     await chat.say("done")
@@ -89,6 +95,7 @@ async def test_today_shows_the_current_lesson_again(chat: Chat) -> None:
 async def test_onboarding_choices_zone_by_city_and_time(chat: Chat, content: Content) -> None:
     last = content.tracks[-1]  # picked by its number in the list
     await chat.say("start")
+    await chat.say("ok")
     assert f"Great choice: {last.title}" in await chat.say(str(len(content.tracks)))
     assert "Did you mean" in await chat.say("Mars/Olympus")
     assert "What time" in await chat.say("tokyo")
@@ -262,6 +269,7 @@ async def test_finishing_a_track_points_to_the_next(chat: Chat, content: Content
 async def test_a_platform_without_zones_asks_for_a_city_with_common_choices(coach: Coach) -> None:
     telegram_like = Chat(coach, "tara", platform="telegram")  # no zone reported
     await telegram_like.say("start")
+    await telegram_like.say("ok")
     ask = await telegram_like.say("ok")
     assert "Type your city" in ask and "Keep" not in ask
     assert "tz:Asia/Tokyo" in telegram_like.choices
@@ -272,6 +280,7 @@ async def test_a_platform_without_zones_asks_for_a_city_with_common_choices(coac
 async def test_a_reported_zone_is_offered_to_keep(coach: Coach) -> None:
     slack_like = Chat(coach, "sam", platform="slack", timezone="America/Chicago")
     await slack_like.say("start")
+    await slack_like.say("ok")
     ask = await slack_like.say("ok")
     assert "I have America/Chicago" in ask and "tz:America/Chicago" in slack_like.choices
 

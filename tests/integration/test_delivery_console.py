@@ -52,7 +52,7 @@ async def converse(database_url: str, now: str | None, *typed: str) -> str:
 
 
 async def test_wait_prints_lessons_and_reminders_in_order(database_url: str, content: Content) -> None:
-    text = await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "09:00",
+    text = await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "", "09:00",
                           "wait 1d", "wait 3h")
     reminder = text.index("[Sat 7 Mar 2026 12:00 (America/New_York)] a reminder:")
     lesson = text.index("[Sun 8 Mar 2026 09:00 (America/New_York)] your daily lesson:")
@@ -66,7 +66,7 @@ async def test_wait_prints_lessons_and_reminders_in_order(database_url: str, con
 
 
 async def test_the_next_run_picks_up_where_the_clock_says(database_url: str) -> None:
-    await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "09:00", "done")
+    await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "", "09:00", "done")
     later = await converse(database_url, "2026-03-09T10:30-04:00", "progress")
     assert "[Mon 9 Mar 2026 10:30 (America/New_York)] your daily lesson:" in later  # today's, once
     assert later.count("your daily lesson:") == 1
@@ -99,7 +99,8 @@ def run_chat(db: Path, *args: str, typed: list[str]) -> subprocess.CompletedProc
 
 
 def test_chat_now_without_offset_uses_the_machine_zone(tmp_path: Path) -> None:
-    result = run_chat(tmp_path / "c.db", "--now", "2026-03-07T08:00", typed=["start", "", "", "", "wait 90m"])
+    result = run_chat(tmp_path / "c.db", "--now", "2026-03-07T08:00",
+                      typed=["start", "", "", "", "", "wait 90m"])
     assert result.returncode == 0, result.stderr
     assert "(Waited 90m: it's now Sat 7 Mar 2026 09:30 (Europe/Lisbon); nothing arrived.)" in result.stdout
     bad = run_chat(tmp_path / "c.db", "--now", "tomorrowish", typed=[])

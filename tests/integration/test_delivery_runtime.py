@@ -85,7 +85,7 @@ async def test_run_waits_for_a_database_that_is_not_there_yet_then_serves(
         await running.until_ready()
         assert await healthcheck(running.port) == 0
         await running.until_logged("coachbot is running: telegram")
-        assert "Which track would you like to start with?" in await answered(fake, 1001)
+        assert "What brings you here?" in await answered(fake, 1001)
 
 
 async def test_run_waits_for_a_bot_api_that_cannot_be_reached_yet(
@@ -100,7 +100,7 @@ async def test_run_waits_for_a_bot_api_that_cannot_be_reached_yet(
             assert ready == 503 and "telegram" in why["waiting_for"]  # type: ignore[operator]
             await gate.open()
             await running.until_ready()
-            assert "Which track would you like to start with?" in await answered(fake, 1002)
+            assert "What brings you here?" in await answered(fake, 1002)
             assert TOKEN not in running.text
     finally:
         await gate.close()
@@ -116,7 +116,7 @@ async def test_run_waits_for_a_bot_api_that_answers_with_server_errors(
         assert ready == 503 and "Bad Gateway" in str(why["waiting_for"])
         await running.until_ready()
         assert running.process.returncode is None
-        assert "Which track would you like to start with?" in await answered(fake, 1003)
+        assert "What brings you here?" in await answered(fake, 1003)
         assert "Traceback" not in running.text
 
 
@@ -138,7 +138,7 @@ async def test_readiness_follows_a_platform_lost_and_back_after_start(
             assert (await running.get("/healthz"))[0] == 200  # alive: nothing to restart for
             await gate.open()
             await running.until_ready()
-            assert "Which track would you like to start with?" in await answered(fake, 1004)
+            assert "What brings you here?" in await answered(fake, 1004)
     finally:
         await gate.close()
 

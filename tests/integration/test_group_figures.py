@@ -148,7 +148,8 @@ async def test_check_in_figures_by_lesson_most_missed_first(
 
 async def test_content_insights_on_the_command_line(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    run("chat", "--db", str(db), "--user", "ann", "--group", "demo", stdin="start\n\n\n\n2\nwhat is love\n")
+    run("chat", "--db", str(db), "--user", "ann", "--group", "demo",
+        stdin="start\n\n\n\n\n3\n2\nwhat is love\n")
     everywhere = run("content", "insights", "--db", str(db))
     assert everywhere.returncode == 0, everywhere.stderr
     assert "Check-ins by lesson everywhere, most missed first:" in everywhere.stdout

@@ -219,14 +219,27 @@ async def evening(delivery: DeliveryService, clock: SimulatedClock, day: str) ->
                            - clock.now())
 
 
-async def onboard(workspace: Workspace, fake: FakeSlack) -> Call:
+async def track_question(workspace: Workspace, fake: FakeSlack) -> Call:
+    """Ann types start and presses what brings her here; returns the track question."""
     welcome = (await workspace.dm(ANN, "start"))[-1]
-    assert "Which track" in welcome.args["text"]
-    await workspace.press(ANN, welcome, "track:replies")
-    assert buttons(workspace.current_blocks(welcome)) == []  # pressed once, cannot be pressed again
-    assert "You picked: *Replies that start conversations*" in workspace.text_of(welcome)
+    assert "What brings you here?" in welcome.args["text"]
+    await workspace.press(ANN, welcome, "purpose:personal")
+    assert "You picked: *A personal account*" in workspace.text_of(welcome)
+    question = fake.posts(dm_of(ANN))[-1]
+    assert "Which track" in question.args["text"]
+    return question
+
+
+async def onboard(workspace: Workspace, fake: FakeSlack) -> Call:
+    """Ann onboards with buttons and rates the track's subject; returns her first lesson."""
+    question = await track_question(workspace, fake)
+    await workspace.press(ANN, question, "track:replies")
+    assert buttons(workspace.current_blocks(question)) == []  # pressed once, cannot be pressed again
+    assert "You picked: *Replies that start conversations*" in workspace.text_of(question)
     zone = fake.posts(dm_of(ANN))[-1]
     assert "America/New_York" in zone.args["text"]  # read from her Slack profile
     await workspace.press(ANN, zone, "tz:America/New_York")
     await workspace.press(ANN, fake.posts(dm_of(ANN))[-1], "time:18:00")
-    return lessons(fake, dm_of(ANN))[-1]
+    first = lessons(fake, dm_of(ANN))[-1]
+    await workspace.press(ANN, fake.posts(dm_of(ANN))[-1], "rate:replies:start:3")
+    return first

@@ -90,14 +90,14 @@ async def test_members_open_a_dm_with_the_coach_from_a_button(workspace: Workspa
     intro = fake.posts(CHANNEL)[-1]
     assert "/coach push next" in intro.args["text"]
     await workspace.press("UBEN", intro, "open")
-    assert "Which track would you like to start with?" in fake.posts(dm_of("UBEN"))[-1].args["text"]
+    assert "What brings you here?" in fake.posts(dm_of("UBEN"))[-1].args["text"]
     assert fake.called("chat.update") == []  # the channel's message stays for everyone
 
     await workspace.event({**joined, "user": "UANN"})
     welcome = fake.called("chat.postEphemeral")[-1]
     assert welcome.args["user"] == "UANN" and welcome.args["channel"] == CHANNEL
     await workspace.press("UANN", welcome, "open", hook="ann")
-    assert "Which track would you like to start with?" in fake.posts(dm_of("UANN"))[-1].args["text"]
+    assert "What brings you here?" in fake.posts(dm_of("UANN"))[-1].args["text"]
     swapped = answered(fake, "ann")[-1].args
     assert swapped["replace_original"] is True and "direct message" in swapped["text"]
 

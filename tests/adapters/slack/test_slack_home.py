@@ -22,7 +22,7 @@ async def test_a_stranger_sees_a_welcome_and_starts_from_home(
     assert "Press *Start*" in texts(home["blocks"])
     assert await learners(sessions) == 0  # looking is not signing up
     await workspace.press_home("UBEN", "cmd:start")
-    assert "Which track would you like to start with?" in fake.posts(dm_of("UBEN"))[-1].args["text"]
+    assert "What brings you here?" in fake.posts(dm_of("UBEN"))[-1].args["text"]
     assert fake.called("conversations.open")[-1].args["users"] == "UBEN"
 
 

@@ -18,7 +18,17 @@ from coachbot.bootstrap import App
 from coachbot.http import HttpServer
 from tests.adapters.slack.conftest import slack_env
 from tests.adapters.slack.fake_slack import BOT_USER, TEAM, FakeSlack
-from tests.adapters.slack.kit import ANN, FORM, SECRET, Workspace, dm_event, dm_of, event_body, signed
+from tests.adapters.slack.kit import (
+    ANN,
+    FORM,
+    SECRET,
+    Workspace,
+    dm_event,
+    dm_of,
+    event_body,
+    signed,
+    track_question,
+)
 
 CHANNEL = "C0MENTORS"
 DIARY = "my very private diary entry"
@@ -122,7 +132,7 @@ async def test_the_same_signed_slash_command_sent_three_times_runs_once(
 
 async def test_a_replayed_button_press_runs_once_even_on_another_instance(
         workspace: Workspace, fake: FakeSlack, app: App) -> None:
-    welcome = (await workspace.dm(ANN, "start"))[-1]
+    welcome = await track_question(workspace, fake)
     body = workspace.press_body(ANN, welcome, "track:replies")
     assert await workspace.post(body, FORM) == 200
     asked = len(fake.posts(dm_of(ANN)))
@@ -179,7 +189,7 @@ async def test_a_button_on_a_private_message_whose_response_url_expired_still_an
     welcome = fake.called("chat.postEphemeral")[-1]
     fake.expired.add("gone")
     assert await workspace.press(ANN, welcome, "open", hook="gone") == 200
-    assert "Which track would you like to start with?" in fake.posts(dm_of(ANN))[-1].args["text"]
+    assert "What brings you here?" in fake.posts(dm_of(ANN))[-1].args["text"]
     told = [c.args for c in fake.called("chat.postEphemeral")[1:]]  # after the welcome itself
     assert len(told) == 1 and told[0]["user"] == ANN and told[0]["channel"] == CHANNEL
     assert told[0]["text"].startswith("I've sent you a direct message")
@@ -187,7 +197,7 @@ async def test_a_button_on_a_private_message_whose_response_url_expired_still_an
 
 async def test_a_stale_button_is_not_shown_as_chosen(workspace: Workspace, fake: FakeSlack) -> None:
     welcome = (await workspace.dm(ANN, "start"))[-1]
-    stale = workspace.press_body(ANN, welcome, "track:replies", sends="retired:feature")
+    stale = workspace.press_body(ANN, welcome, "purpose:personal", sends="retired:feature")
     assert await workspace.post(stale, FORM) == 200
     assert fake.called("chat.update") == []  # the message still offers its buttons
     assert "That button has expired" in fake.posts(dm_of(ANN))[-1].args["text"]

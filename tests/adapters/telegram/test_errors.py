@@ -23,7 +23,7 @@ BLOCKED = "Forbidden: bot was blocked by the user"
 async def onboarded(telegram: Harness) -> Person:
     """Ann, onboarded in Tokyo at 09:00; it is 21:00 there, the first lesson done."""
     ann = telegram.person(1001, "Ann")
-    for text in ("/start", "1", "Tokyo", "09:00", "/done"):
+    for text in ("/start", "1", "1", "Tokyo", "09:00", "3", "/done"):
         await ann.say(text)
     return ann
 

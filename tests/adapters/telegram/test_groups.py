@@ -49,7 +49,8 @@ async def test_a_mentor_runs_a_group_and_members_start_privately_from_the_deep_l
 
     # Ann presses Start in the private chat the link opened: she onboards there.
     asked = await ann.say(f"/start g{GROUP}")
-    assert "Which track would you like to start with?" in texts(asked)
+    assert "What brings you here?" in texts(asked)
+    await ann.say("ok")
     await ann.say("ok")
     await ann.say("ok")
     assert "Here's your first one now" in texts(await ann.say("ok"))
@@ -173,7 +174,7 @@ async def test_a_deep_link_to_a_group_someone_is_not_in_only_starts_them_private
     gina, eve = telegram.person(2001, "Gina"), telegram.person(1003, "Eve")
     fake.set_member(GROUP, gina.id, "administrator")
     fake.set_member(GROUP, eve.id, "left")
-    assert "Which track would you like to start with?" in texts(await eve.say(f"/start g{GROUP}"))
+    assert "What brings you here?" in texts(await eve.say(f"/start g{GROUP}"))
     report = (await gina.say(at("/report"), chat=chat))[-1]
     assert "Members: 0" in report["caption"]  # Eve's link did not make her a member; Gina mentors it
 

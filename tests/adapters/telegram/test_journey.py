@@ -33,12 +33,14 @@ def bold(message: Json) -> list[str]:
 
 
 async def onboard(ann: Person) -> Json:
-    """Onboard by typing (the defaults); returns the first lesson."""
+    """Onboard by typing (the defaults) and rate the first track; returns the first lesson."""
     await ann.say("/start")
+    await ann.say("1")
     await ann.say("1")
     await ann.say("Tokyo")
     sent = await ann.say("09:00")
-    return sent[-1]
+    await ann.say("3")
+    return sent[-2]
 
 
 async def test_the_menu_lists_every_learner_command_and_admins_also_see_mentor_ones(
@@ -60,12 +62,18 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
         telegram: Harness, app: App) -> None:
     ann = telegram.person(1001, "Ann")
     welcome = (await ann.say("/start"))[-1]
-    assert "Which track would you like to start with?" in welcome["text"]
-    assert len(buttons(welcome)) == len(app.content.tracks)
+    assert "What brings you here?" in welcome["text"]
+    audiences = app.content.coaching.path.audiences
+    assert [b["text"] for b in buttons(welcome)] == [a.label for a in audiences]
+    asked_track = (await ann.press(welcome, "A personal account"))[-1]
+    assert ann.inbox()[0]["text"].endswith(f"{CHECK}A personal account")
+    assert "Which track would you like to start with?" in asked_track["text"]
+    assert len(buttons(asked_track)) == len(app.content.tracks)
 
-    asked_zone = await ann.press(welcome, "Getting started")
-    assert ann.inbox()[0]["text"].endswith(f"{CHECK}1. Getting started")
-    assert "reply_markup" not in ann.inbox()[0]  # the old buttons are gone
+    asked_zone = await ann.press(asked_track, "Getting started")
+    assert asked_track["message_id"] == ann.inbox()[2]["message_id"]
+    assert ann.inbox()[2]["text"].endswith(f"{CHECK}1. Getting started")
+    assert "reply_markup" not in ann.inbox()[2]  # the old buttons are gone
     assert "Which time zone are you in?" in texts(asked_zone)
 
     # Telegram never tells a person's zone: she types a city, misspelled, and picks a suggestion.
@@ -81,7 +89,10 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
     best = next(i for i, c in enumerate(opening.checkin.choices) if c.best) + 1
     first = await ann.press(asked_time[-1], "09:00")
     assert "All set. Your lesson arrives every day at 09:00 (Asia/Tokyo time)" in texts(first)
-    lesson = first[-1]
+    lesson, confidence = first[-2:]
+    assert f"How confident do you feel about {week.teaches}?" in confidence["text"]
+    assert [b["text"] for b in buttons(confidence)] == ["1", "2", "3", "4", "5"]
+    assert "Thanks: 4 of 5" in texts(await ann.press(confidence, "4"))
     assert bold(lesson)[0] == opening.title
     numbers = [str(n) for n in range(1, len(opening.checkin.choices) + 1)]
     assert [b["text"] for b in buttons(lesson)] == numbers
@@ -89,7 +100,7 @@ async def test_a_newcomer_onboards_with_buttons_and_takes_a_week_of_lessons(
     stale = copy.deepcopy(lesson)  # as a phone that has not seen the edit yet shows it
     answered = await ann.press(lesson, best_answer(app, "basics-1"))
     assert "Good call." in texts(answered) and "Streak: 1 day." in texts(answered)
-    shown = ann.inbox()[len(ann.inbox()) - len(answered) - 1]
+    shown = next(m for m in ann.inbox() if m["message_id"] == lesson["message_id"])
     assert f"{CHECK}{best}. {best_answer(app, 'basics-1')}" in shown["text"]
     assert "reply_markup" not in shown
     assert bold(shown)[0] == title_of(app, "basics-1")  # the edit kept the formatting

@@ -25,7 +25,7 @@ async def test_coachbot_run_serves_telegram_and_stops_cleanly_on_sigterm(
             fake.feed(fake.message_update(ann, private(ann), "/start"))
             while not fake.sent(1001):
                 await asyncio.sleep(0.05)
-        assert "Which track would you like to start with?" in fake.sent(1001)[0]["text"]
+        assert "What brings you here?" in fake.sent(1001)[0]["text"]
         assert fake.calls_to("setMyCommands") and fake.calls_to("deleteWebhook")
 
         code = await running.stop(WAIT * 2)

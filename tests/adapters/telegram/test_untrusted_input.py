@@ -56,7 +56,7 @@ async def test_polling_moves_past_an_update_this_library_cannot_read(
         telegram: Harness, caplog: pytest.LogCaptureFixture) -> None:
     fake, ann = telegram.fake, telegram.person(1001, "Ann")
     fake.feed(fake.new_update(message={"date": 0, "chat": ann.chat, "from": ann.me, "text": DIARY}))
-    assert "Which track would you like to start with?" in texts(await ann.say("/start"))
+    assert "What brings you here?" in texts(await ann.say("/start"))
     lines = [r.getMessage() for r in caplog.records if "cannot read" in r.getMessage()]
     assert len(lines) == 1 and "(message)" in lines[0]
     assert DIARY not in caplog.text

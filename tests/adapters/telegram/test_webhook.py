@@ -29,14 +29,14 @@ async def test_updates_without_the_secret_are_refused(webhook: Harness) -> None:
     assert fake.calls_to("sendMessage") == []  # nothing was acted on
 
     await webhook.run(start)  # with the secret
-    assert "Which track would you like to start with?" in texts(fake.sent(1001))
+    assert "What brings you here?" in texts(fake.sent(1001))
 
 
 async def test_buttons_work_over_the_webhook_too(webhook: Harness) -> None:
     ann = webhook.person(1001, "Ann")
     welcome = (await ann.say("/start"))[-1]
-    asked = await ann.press(welcome, "Getting started")
-    assert "Great choice: Getting started." in texts(asked)
+    asked = await ann.press(welcome, "A small business")
+    assert "Noted: A small business." in texts(asked)
     assert webhook.fake.calls_to("answerCallbackQuery")
 
 
