@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from coachbot import metrics
 from coachbot.clock import Clock
-from coachbot.delivery.recording import Job
+from coachbot.delivery.recording import EXTRA_AFTER, Job
 from coachbot.learning.group_progression import give_back_group_lesson
 from coachbot.learning.progression import Progression
 from coachbot.messages import Outgoing, Reply
@@ -115,6 +115,16 @@ class OutcomeRecorder:
             learner.unreachable = True
         if outcome.withdraw and job.kind == OutboxKind.LESSON and job.lesson_id:
             await self.progression.withdraw(Repository(session), learner, job.lesson_id)
+        if outcome.retry_at is not None and job.kind == OutboxKind.LESSON:
+            # The day's extra planned with this message waits for it, so it still comes second.
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.recipient == f"learner:{learner.id}",
+                       OutboxMessage.kind == OutboxKind.COACH,
+                       OutboxMessage.status == OutboxStatus.PENDING,
+                       OutboxMessage.next_attempt_at < outcome.retry_at + EXTRA_AFTER)
+                .values(next_attempt_at=outcome.retry_at + EXTRA_AFTER)
+                .execution_options(synchronize_session=False))
 
     async def _undo_group(self, session: AsyncSession, outcome: Outcome) -> None:
         job = outcome.job

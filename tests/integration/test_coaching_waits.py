@@ -87,7 +87,7 @@ async def test_three_silent_days_pause_lessons_across_a_dst_change_and_the_repor
 
 async def test_sixty_days_unanswered_in_the_terminal_bring_no_lesson_and_no_false_finish(
         database_url: str, content: Content) -> None:
-    text = await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "09:00",
+    text = await converse(database_url, "2026-03-07T08:00-05:00", "start", "", "", "", "09:00",
                           "wait 60d", "progress")
     week = content.default_track
     assert f"{week.title} · lesson 2 of" not in text  # the first lesson was never replaced

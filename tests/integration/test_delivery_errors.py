@@ -37,8 +37,10 @@ async def town(coach: Coach, clock: SimulatedClock) -> Town:
     clock.set(at("2026-03-02T08:00"))
     town = Town(coach, clock)
     for user in ("ann", "bob"):
-        # No reminder and no follow-up: only the lessons go out, so their errors are the only ones.
-        await (await town.learner(user, BERLIN, "09:00")).say("reminders off")
+        # The first lesson done (so the next one comes), and no reminders.
+        chat = await town.learner(user, BERLIN, "09:00")
+        await chat.say("done")
+        await chat.say("reminders off")
     return town
 
 
@@ -82,7 +84,8 @@ async def test_transient_errors_retry_with_backoff_then_send_once(
     town.messenger.answer("ann", TransientError("502 Bad Gateway"), TransientError("502 Bad Gateway"))
     await town.wait_until(BERLIN, "2026-03-03T12:00")
     assert town.lessons("ann") == ["basics-2"]
-    sent = [out for out in town.messenger.attempts if out.chat_id == "ann"]
+    sent = [out for out in town.messenger.attempts
+             if out.chat_id == "ann" and out.metadata["kind"] == "lesson"]
     assert [out.metadata["local_time"][11:19] for out in sent] == ["09:00:00", "09:00:30", "09:01:30"]
     row = next(r for r in await rows(sessions) if r.chat_id == "ann" and r.kind == "lesson")
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 3)
@@ -93,7 +96,8 @@ async def test_an_outage_of_minutes_delays_the_lesson_but_does_not_lose_it(
     town.messenger.answer("ann", *[TransientError("503 Service Unavailable")] * 5)  # ~8 minutes down
     await town.wait_until(BERLIN, "2026-03-03T12:00")
     assert town.lessons("ann") == ["basics-2"]
-    tried = [out.metadata["local_time"][11:19] for out in town.messenger.attempts if out.chat_id == "ann"]
+    tried = [out.metadata["local_time"][11:19] for out in town.messenger.attempts
+             if out.chat_id == "ann" and out.metadata["kind"] == "lesson"]
     assert tried == ["09:00:00", "09:00:30", "09:01:30", "09:03:30", "09:07:30", "09:15:30"]
     row = next(r for r in await rows(sessions) if r.chat_id == "ann" and r.kind == "lesson")
     assert (row.status, row.attempts) == (OutboxStatus.SENT, 6)
@@ -104,7 +108,8 @@ async def test_transient_errors_are_retried_until_the_window_closes_then_recorde
     town.messenger.answer("ann", *[TransientError("503 Service Unavailable")] * 1000)
     await town.wait_until(BERLIN, "2026-03-03T23:00")
     assert town.lessons("ann") == []
-    tried = [out.metadata["local_time"][11:16] for out in town.messenger.attempts if out.chat_id == "ann"]
+    tried = [out.metadata["local_time"][11:16] for out in town.messenger.attempts
+             if out.chat_id == "ann" and out.metadata["kind"] == "lesson"]
     assert tried[0] == "09:00" and "20:00" <= tried[-1] < "21:00"  # quiet hours start at 21:00
     failed = next(r for r in await rows(sessions) if r.status == OutboxStatus.FAILED)
     assert failed.attempts == len(tried) > 60

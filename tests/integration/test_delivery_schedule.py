@@ -172,12 +172,13 @@ async def test_finished_track_gets_nothing_more(coach: Coach, clock: SimulatedCl
         await ann.say("next")
     await ann.say("done")
     await town.wait(timedelta(days=7))
-    # No lesson comes again: the day after, only the coach's one question about the last
-    # lesson's try-this (asked once), and nothing on the days after that.
+    # No lesson comes again: on the next two days, one a day, only the coach's questions about
+    # the finished track (how confident she feels now, how the last try-this went), each asked
+    # once, and nothing on the days after that.
     followed = town.messenger.to("ann")
     assert [out.reply.lesson for out in followed] == [None] * len(followed)
-    assert [out.metadata["local_time"][:10] for out in followed] == ["2026-03-03"]
-    assert "try-this" in followed[0].reply.text
+    assert [out.metadata["local_time"][:10] for out in followed] == ["2026-03-03", "2026-03-04"]
+    assert "How confident" in followed[0].reply.text and "try-this" in followed[1].reply.text
     assert "finished every lesson" in await ann.say("next")
 
 
