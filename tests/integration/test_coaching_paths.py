@@ -38,6 +38,27 @@ async def stored(sessions: async_sessionmaker[AsyncSession], user: str = "ann") 
         return found
 
 
+def coached(town: Town, user: str = "ann") -> list[tuple[str, str, str]]:
+    """Everything the scheduler sent `user`, daily messages and extras alike, as (local
+    'YYYY-MM-DD HH:MM', outbox kind, what it was): a lesson's id, "waiting:<lesson>" for the note
+    that an open lesson still waits, "rate:<track>:<moment>" for a confidence question,
+    "tried:<lesson>" for a follow-up on a try-this, else the text's first line (a reminder)."""
+    sent = []
+    for out in town.messenger.to(user):
+        when = datetime.fromisoformat(out.metadata["local_time"]).strftime("%Y-%m-%d %H:%M")
+        first = out.reply.choices[0].action if out.reply.choices else ""
+        if out.reply.lesson is not None:
+            what = out.reply.lesson.lesson_id
+        elif first.startswith("tried:") or (QUESTION in out.reply.text and first.startswith("rate:")):
+            what = first.rpartition(":")[0]  # without the score or the outcome
+        elif "still waiting" in out.reply.text and first.startswith("cmd:lesson "):
+            what = "waiting:" + first.removeprefix("cmd:lesson ")
+        else:
+            what = out.reply.text.splitlines()[0]
+        sent.append((when, out.metadata["kind"], what))
+    return sent
+
+
 async def finish_track(chat: Chat, content: Content, track_id: str) -> None:
     """Take and mark done every lesson left in the learner's current track."""
     track = content.track(track_id)
@@ -104,6 +125,7 @@ async def test_learners_from_before_the_question_keep_every_track_on_their_path(
     shown = await chat.say("path")
     assert "You haven't told me what brings you here" in shown and "personal, community" in shown
     assert "purpose:business" in chat.choices
+    await chat.say("done")  # lessons wait: the open first one is done before the next comes
     assert "lesson 2 of 5" in await chat.say("next")
     changed = await chat.press("purpose:community")
     assert "Your path is now for A community or club." in changed
@@ -173,7 +195,9 @@ async def test_the_end_question_comes_with_the_next_daily_message_and_shows_in_p
     await town.wait_until(BERLIN, "2026-03-02T20:00")
     await finish_track(ann, content, "basics")
     assert "Confidence in" not in await ann.say("progress")
-    await town.wait_until(BERLIN, "2026-03-04T20:00")
+    await town.wait_until(BERLIN, "2026-03-03T20:00")
+    # The track is done, so the question is Tuesday's daily message itself (the follow-up on
+    # the last try-this, due too, comes after it in the order and waits a day).
     asked = town.received("ann")
     assert [out.reply.text.split("?")[0] for out in asked] == [
         f"{QUESTION} taking your first steps on one network"]
@@ -181,6 +205,9 @@ async def test_the_end_question_comes_with_the_next_daily_message_and_shows_in_p
     assert [c.action for c in asked[0].reply.choices] == [f"rate:basics:end:{n}" for n in range(1, 6)]
     assert "it was 3 of 5 when you began" in await ann.say("5")
     assert "Confidence in taking your first steps on one network: 3 → 5" in await ann.say("progress")
+    await town.wait_until(BERLIN, "2026-03-04T20:00")
+    assert coached(town) == [("2026-03-03 09:00", "lesson", "rate:basics:end"),  # asked once
+                             ("2026-03-04 09:00", "lesson", "tried:basics-5")]
 
 
 async def test_a_learner_whose_start_was_never_asked_gets_it_after_the_days_lesson(
@@ -195,11 +222,17 @@ async def test_a_learner_whose_start_was_never_asked_gets_it_after_the_days_less
     town.restart()
     await town.wait_until(BERLIN, "2026-03-05T08:00")
     assert town.local_times("ann") == ["2026-03-03 09:00", "2026-03-04 09:00"]
-    extras = town.received("ann", "coach")
-    assert len(extras) == 1 and QUESTION in extras[0].reply.text  # once, after a restart too
-    assert town.local_times("ann", "coach") == ["2026-03-03 09:00"]
-    # One extra a day: the question took Tuesday's, so only Wednesday's lesson had a reminder.
-    assert town.local_times("ann", "reminder") == ["2026-03-04 13:00"]
+    questions = [out for out in town.messenger.to("ann") if QUESTION in out.reply.text]
+    assert len(questions) == 1  # once, after a restart too
+    assert [c.action for c in questions[0].reply.choices] == [f"rate:basics:start:{n}" for n in range(1, 6)]
+    # One extra a day: the question took Tuesday's, right after the day's lesson (so no
+    # reminder of that open lesson either); the follow-up on Monday's try-this, due too, came
+    # on Wednesday, with the note that Tuesday's lesson still waits.
+    assert coached(town) == [("2026-03-03 09:00", "lesson", "basics-2"),
+                             ("2026-03-03 09:00", "coach", "rate:basics:start"),
+                             ("2026-03-04 09:00", "lesson", "waiting:basics-2"),
+                             ("2026-03-04 09:00", "coach", "tried:basics-1")]
+    assert town.local_times("ann", "reminder") == []
 
 
 async def test_the_end_question_survives_a_restart_and_a_dst_change(
@@ -212,8 +245,11 @@ async def test_the_end_question_survives_a_restart_and_a_dst_change(
     await town.wait_until(BERLIN, "2026-03-29T08:59")
     town.restart()
     await town.wait_until(BERLIN, "2026-03-31T10:00")
-    assert town.local_times("ann") == ["2026-03-29 09:00"]
+    # 09:00 on summer time, once; the follow-up on the last try-this, due too, took Monday.
+    assert coached(town) == [("2026-03-29 09:00", "lesson", "rate:basics:end"),
+                             ("2026-03-30 09:00", "lesson", "tried:basics-5")]
     assert QUESTION in town.received("ann")[0].reply.text
+    assert town.received("ann")[0].metadata["local_time"].endswith("+02:00")
     assert "Thanks: 4 of 5" in await ann.press("rate:basics:end:4")
 
 

@@ -50,16 +50,17 @@ async def test_a_newcomers_week_in_a_direct_message(workspace: Workspace, fake: 
             await workspace.press(ANN, today, answer(content, today, best=False))
             assert "Not quite" in workspace.text_of(today)
         elif day == "2026-03-04":  # the answer typed as a number works like the button
-            review = fake.posts(dm_of(ANN))[-1]  # once the review that came after it is answered
-            await workspace.press(ANN, review, buttons(review.args["blocks"])[0]["value"])
-            number = int(answer(content, today).rsplit(":", 1)[1]) + 1
-            await workspace.dm(ANN, "2")  # the follow-up on yesterday's try-this came second
+            extra = fake.posts(dm_of(ANN))[-1]  # the day's extra came second: a review today
+            assert extra.args["text"].startswith("A quick look back")
+            await workspace.press(ANN, extra, buttons(extra.args["blocks"])[0]["value"])
+            number = int(answer(content, today).rsplit(":", 1)[1]) + 1  # once it is answered
             assert "Good call" in (await workspace.dm(ANN, str(number)))[-1].args["text"]
         elif day == "2026-03-06":  # a day off: nothing answered
             pass
         elif day == "2026-03-07":  # no new lesson: a note that Friday's waits, with a button to open it
-            note = fake.posts(dm_of(ANN))[-1]
+            note, extra = fake.posts(dm_of(ANN))[-2:]  # then the day's extra, a follow-up
             assert "is still waiting for you" in note.args["text"]
+            assert "try-this" in extra.args["text"]
             assert [(b["text"]["text"], b["value"]) for b in buttons(note.args["blocks"])] == [
                 ("Open the lesson", f"cmd:lesson {today_id(today)}")]
             await workspace.press(ANN, today, answer(content, today))  # Friday's, on Saturday
