@@ -59,6 +59,17 @@ async def track_finished(ctx: Context, track: Track) -> Reply:
                  (Choice(f"Start {following.title}", encode(PickTrack(following.id))),))
 
 
+async def after_done(ctx: Context, record: LessonRecord) -> list[Reply]:
+    """What follows "Marked as done": the track's end when that was its last open lesson (the
+    next track on the path offered), then the end of the path's plan."""
+    track = ctx.content.track(record.track_id)
+    ended = (track is not None
+             and (await ctx.repo.positions(ctx.learner)).get(track.id, 0) >= len(track.lessons)
+             and not await waits.not_done(ctx.repo, ctx.learner, track.id))
+    finished = [await track_finished(ctx, track)] if ended and track is not None else []
+    return [*finished, *await extras.after_completion(ctx, record)]
+
+
 async def current_record(ctx: Context) -> LessonRecord | None:
     return await ctx.repo.latest_record(ctx.learner, ctx.track().id)
 
@@ -165,7 +176,7 @@ async def complete(ctx: Context, lesson_id: str) -> list[Reply]:
                       "see how you're doing.")]
     ctx.parts.progression.complete(ctx.learner, record, ctx.now)
     return [Reply(f"Marked as done. {await streak_line(ctx)}", edit_previous=True),
-            *await extras.after_completion(ctx, record)]
+            *await after_done(ctx, record)]
 
 
 async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply]:
@@ -199,7 +210,7 @@ async def answer_checkin(ctx: Context, lesson_id: str, index: int) -> list[Reply
     if ctx.state == IDLE:  # a dialogue still open (a review sent after the lesson) keeps its numbers
         ctx.learner.choices = None
     return [Reply(text, edit_previous=True),
-            *(await extras.after_completion(ctx, record) if completed else [])]
+            *(await after_done(ctx, record) if completed else [])]
 
 
 async def reflection(ctx: Context, lesson_id: str, text: str) -> list[Reply] | None:
@@ -218,7 +229,7 @@ async def reflection(ctx: Context, lesson_id: str, text: str) -> list[Reply] | N
     if completed:
         ctx.parts.progression.complete(ctx.learner, record, ctx.now)
     return [Reply(f"Thanks for reflecting; I've saved it. Marked as done. {await streak_line(ctx)}"),
-            *(await extras.after_completion(ctx, record) if completed else [])]
+            *(await after_done(ctx, record) if completed else [])]
 
 
 async def streak_line(ctx: Context) -> str:
