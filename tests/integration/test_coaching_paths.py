@@ -158,6 +158,19 @@ async def test_finishing_a_track_offers_the_next_one_on_the_path(chat: Chat, con
     assert [c.action for c in finished.choices] == ["track:basics"]
 
 
+async def test_the_last_lesson_done_ends_the_track_there_and_then(chat: Chat, content: Content) -> None:
+    await chat.onboard(purpose="community")
+    track = content.track("replies")
+    assert track is not None
+    for _ in track.lessons[1:]:
+        await chat.say("done")
+        await chat.say("next")
+    last = await chat.say("done")  # no `next` needed to hear that the track is over
+    assert "Marked as done." in last
+    assert "finished every lesson in Replies that start conversations" in last
+    assert [c.action for c in chat.last[-1].choices] == ["track:basics"]
+
+
 # -- confidence ----------------------------------------------------------------------------
 
 async def test_confidence_at_the_start_then_the_open_check_in_takes_numbers_again(
