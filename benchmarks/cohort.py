@@ -142,6 +142,7 @@ class Person:
     reading: bool = False  # a time to read the inbox is planned
     unanswered: dict[str, Reply] = field(default_factory=dict)  # lessons received, by id
     answered: set[str] = field(default_factory=set)
+    spoke_on: list[date] = field(default_factory=list)  # the local day of every message they sent
 
     def received(self, reply: Reply) -> None:
         """Remember a lesson until it is answered (a reminder sends them back to it)."""
@@ -344,6 +345,7 @@ class Cohort:
 
     async def say(self, person: Person, said: Said) -> list[Reply]:
         self.turns += 1
+        person.spoke_on.append(local_date(self.clock.now(), person.zone))
         started = timer.perf_counter()
         replies = await self.app.coach.handle(Incoming(
             platform=PLATFORM, user_id=person.user, text=said.text, action=said.action,
@@ -469,17 +471,20 @@ class Cohort:
             paused_on = {learner_id: day for learner_id, day in await session.execute(
                 select(Pause.learner_id, func.max(Pause.started_on)).group_by(Pause.learner_id))}
             learners = (await session.execute(
-                select(Learner.id, Learner.platform_user_id, Learner.status, Learner.paused_reason,
-                       Learner.last_seen_at).where(Learner.platform == PLATFORM))).all()
-        for learner_id, user, status, reason, last_seen in learners:
+                select(Learner.id, Learner.platform_user_id, Learner.status, Learner.paused_reason)
+                .where(Learner.platform == PLATFORM))).all()
+        for learner_id, user, status, reason in learners:
             person = self.people[user]
             tally = self.tallies[person.profile.name]
             tally.lessons += done.get(learner_id, 0)
             tally.reviews += reviewed.get(learner_id, 0)
             tally.followups += followed.get(learner_id, 0)
             paused = paused_on.get(learner_id)
-            if status == Status.PAUSED and reason == "silence" and paused is not None:
-                tally.pause_days.append((paused - local_date(last_seen, person.zone)).days)
+            # From the last day they wrote before the pause (a paused learner may still press an
+            # old button afterwards: that is not what the pause waited for).
+            before = [day for day in person.spoke_on if paused is not None and day < paused]
+            if status == Status.PAUSED and reason == "silence" and paused is not None and before:
+                tally.pause_days.append((paused - before[-1]).days)
 
 
 async def per_learner(session: AsyncSession, query: Select[int, int]) -> dict[int, int]:
