@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, create_engine, delete, insert, literal, sel
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.expression import case
 
-from coachbot.store.models import Base, Learner, TrackProgress
+from coachbot.store.models import Base, Confidence, Learner, TrackProgress
 
 BENCH_ZONES = ("Pacific/Kiritimati", "Asia/Tokyo", "Asia/Kolkata", "Europe/Berlin", "Europe/London",
                "America/Sao_Paulo", "America/New_York", "America/Los_Angeles", "Pacific/Honolulu",
@@ -81,3 +81,8 @@ async def seed_due_learners(engine: AsyncEngine, count: int, platform: str, due:
         ids = (await conn.execute(select(Learner.id))).scalars().all()
         await conn.execute(insert(TrackProgress), [
             dict(learner_id=i, track_id=track, position=0) for i in ids])
+        # As onboarding leaves them: the track's start confidence question asked and answered,
+        # so the day's message is the lesson alone.
+        await conn.execute(insert(Confidence), [
+            dict(learner_id=i, track_id=track, moment="start", asked_at=joined, score=3,
+                 answered_at=joined) for i in ids])
