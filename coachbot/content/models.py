@@ -143,6 +143,11 @@ class Content:
         """The track holding a lesson and the lesson's index in it."""
         return self._lessons.get(lesson_id)
 
+    def lesson_by_id(self, lesson_id: str) -> Lesson | None:
+        """The lesson itself; None once it is no longer in the curriculum."""
+        found = self._lessons.get(lesson_id)
+        return None if found is None else found[0].lessons[found[1]]
+
     @property
     def lesson_count(self) -> int:
         return len(self._lessons)

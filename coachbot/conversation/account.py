@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coachbot.buttons import Forget, encode
-from coachbot.conversation import lessons
+from coachbot.conversation import checkin, lessons
 from coachbot.conversation.context import Context
 from coachbot.learning import waits
 from coachbot.learning.state import IDLE, ConfirmingForget
@@ -32,7 +32,7 @@ async def resume(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     await waits.resume(ctx.repo, ctx.learner, local_date(ctx.now, ctx.zone))
     ctx.learner.unreachable = False
     texts = ctx.content.coaching.waits
-    waiting = await lessons.open_lesson_of(ctx)
+    waiting = await checkin.open_lesson_of(ctx)
     if waiting is not None:
         return [waits.waiting_reply(texts, texts.resumed_waiting, waiting)]
     return [Reply(texts.resumed.format(when=lessons.next_lesson_when(ctx)))]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from coachbot.buttons import NextChoice, PickTrack, encode
-from coachbot.content.models import Lesson, Track
-from coachbot.conversation import extras
+from coachbot.content.models import Track
+from coachbot.conversation import checkin, extras
 from coachbot.conversation.context import Context
 from coachbot.learning import reviews, waits
 from coachbot.learning.path import next_on_path
@@ -45,7 +45,7 @@ async def track_finished(ctx: Context, track: Track) -> Reply:
         lines = [texts.track_open.format(track=track.title, count=len(still_open),
                                          total=len(track.lessons))]
         offered = [lesson for record in still_open[:OPEN_OFFERED]
-                   if (lesson := waits.lesson_of(ctx.content, record.lesson_id)) is not None]
+                   if (lesson := ctx.content.lesson_by_id(record.lesson_id)) is not None]
         choices = [waits.open_button(texts.open_lesson_button.format(title=lesson.title), lesson.id)
                    for lesson in offered]
         if following is not None:
@@ -117,19 +117,13 @@ async def open_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
                   f"{track.id} to switch to it.")]
 
 
-async def open_lesson_of(ctx: Context) -> Lesson | None:
-    """The current lesson of the learner's track while it is open (not done, not set aside)."""
-    record = await waits.open_record(ctx.repo, ctx.learner, ctx.track().id)
-    return None if record is None else waits.lesson_of(ctx.content, record.lesson_id)
-
-
 async def next_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
     """The next lesson now; with the current one open, first: mark it done, or set it aside?"""
     if ctx.learner.status == Status.NEW:
         return [Reply("Let's set you up first: type start.")]
     if ctx.learner.status == Status.STOPPED:
         return [Reply("You stopped your lessons. Type start to come back.")]
-    lesson = await open_lesson_of(ctx)
+    lesson = await checkin.open_lesson_of(ctx)
     if lesson is None:
         return await deliver_next(ctx)
     texts = ctx.content.coaching.waits
@@ -142,7 +136,7 @@ async def next_lesson(ctx: Context, args: tuple[str, ...]) -> list[Reply]:
 async def choose_next(ctx: Context, lesson_id: str, choice: str) -> list[Reply]:
     """The answer to `next` with a lesson open: done (then the next), or aside (then the next)."""
     record = await ctx.repo.record(ctx.learner, lesson_id)
-    lesson = waits.lesson_of(ctx.content, lesson_id)
+    lesson = ctx.content.lesson_by_id(lesson_id)
     ctx.state = IDLE  # the question is answered (the next lesson opens its own check-in)
     if record is None or lesson is None or record.completed_at or record.set_aside_at:
         return [Reply(ctx.content.coaching.waits.not_open, rejected_action=True)]

@@ -30,9 +30,8 @@ async def plan_text(repo: Repository, content: Content, learner: Learner) -> str
         .where(CheckInAnswer.learner_id == learner.id, CheckInAnswer.text.is_not(None))
         .order_by(CheckInAnswer.answered_at, CheckInAnswer.id))
     for lesson_id, text in answers:
-        found = content.lesson(lesson_id)
-        if found is not None and text:
-            lesson = found[0].lessons[found[1]]
+        lesson = content.lesson_by_id(lesson_id)
+        if lesson is not None and text:
             lines[lesson_id].append(texts.answer.format(lesson=lesson.title, answer=text.strip()))
     followups = await repo.session.scalars(
         select(FollowUp).where(FollowUp.learner_id == learner.id,
@@ -40,12 +39,12 @@ async def plan_text(repo: Repository, content: Content, learner: Learner) -> str
         .order_by(FollowUp.asked_at, FollowUp.id))
     buttons = content.coaching.followups
     for followup in followups:
-        found = content.lesson(followup.lesson_id)
-        if found is not None:
+        lesson = content.lesson_by_id(followup.lesson_id)
+        if lesson is not None:
             said = [buttons.button(followup.outcome) if followup.outcome else None, followup.note]
             outcome = "; ".join(part.strip() for part in said if part and part.strip())
             lines[followup.lesson_id].append(texts.followup.format(
-                action=action_of(found[0].lessons[found[1]]), outcome=outcome))
+                action=action_of(lesson), outcome=outcome))
     if not lines:
         return None
     parts = [texts.heading]

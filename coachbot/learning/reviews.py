@@ -32,11 +32,8 @@ from coachbot.store.repository import Repository, encode_choices
 
 def lesson_under_review(content: Content, lesson_id: str) -> Lesson | None:
     """The lesson, while it is in the content and its check-in has choices to review."""
-    found = content.lesson(lesson_id)
-    if found is None:
-        return None
-    lesson = found[0].lessons[found[1]]
-    return None if lesson.checkin.is_reflection else lesson
+    lesson = content.lesson_by_id(lesson_id)
+    return None if lesson is None or lesson.checkin.is_reflection else lesson
 
 
 async def find(repo: Repository, learner: Learner, lesson_id: str) -> Review | None:

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from coachbot.buttons import Typed, encode
 from coachbot.content.coaching import Waits
-from coachbot.content.models import Content, Lesson
+from coachbot.content.models import Lesson
 from coachbot.learning.progression import Progression
 from coachbot.localtime import local_date
 from coachbot.messages import Choice, Reply
@@ -43,12 +43,6 @@ async def open_record(repo: Repository, learner: Learner, track_id: str) -> Less
     return record
 
 
-def lesson_of(content: Content, lesson_id: str) -> Lesson | None:
-    """The lesson itself; None once it is no longer in the curriculum."""
-    found = content.lesson(lesson_id)
-    return None if found is None else found[0].lessons[found[1]]
-
-
 def open_button(label: str, lesson_id: str) -> Choice:
     """A button that opens a lesson the learner has had, as typing `lesson <id>` does."""
     return Choice(label, encode(Typed(f"lesson {lesson_id}")))
@@ -64,7 +58,7 @@ async def at_delivery(repo: Repository, progression: Progression, learner: Learn
     open one; None when a new lesson may go out."""
     record = await open_record(repo, learner, progression.track_of(learner).id)
     today = local_date(now, learner.timezone)
-    lesson = lesson_of(progression.content, record.lesson_id) if record is not None else None
+    lesson = progression.content.lesson_by_id(record.lesson_id) if record is not None else None
     if record is None or lesson is None or record.delivered_on >= today:
         return None
     texts = progression.content.coaching.waits
